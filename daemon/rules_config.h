@@ -1,0 +1,84 @@
+/*
+ * rules_config.h - every rule's switch, severity and thresholds.
+ *
+ * Defaults come from shared/domain/rules.md. The config file overrides them
+ * in its `rules` group (e.g. `rules = { R05 = { min_officers = 3; }; }`);
+ * the config parser walks ew_rule_params[] below, so a new threshold is one
+ * struct member plus one table row, and the parser, the defaults and the
+ * startup log of the effective values all follow from that row.
+ */
+#ifndef EW_RULES_CONFIG_H
+#define EW_RULES_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define EW_RULE_MAX_LIST 64
+
+typedef struct ew_rule_common {
+  int enabled;  /* bool */
+  int severity; /* ew_enum_severity */
+} ew_rule_common;
+
+/* A configured list of strings (owned by the config, NUL-terminated). */
+typedef struct ew_strlist {
+  char *v[EW_RULE_MAX_LIST];
+  size_t n;
+} ew_strlist;
+
+typedef struct ew_rules_config {
+  struct {
+    ew_rule_common c;
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: not subject to the plan */
+    uint32_t plan_statuses;   /* bit per EW_PST_*: plan statuses that count */
+    int evaluate_planned;     /* bool: also check PLANNED inspections */
+  } r02;
+  struct {
+    ew_rule_common c;
+    int64_t min_officers;   /* distinct validly certified officers */
+    int apply_to_penalties; /* bool: GENERAL/HEARING penalties too */
+  } r05;
+  struct {
+    ew_rule_common c;
+    int severity_none_certified; /* when no participant is certified */
+    int require_cert_shown;      /* bool */
+    int require_same_agency;     /* bool: certificate of the acting agency */
+  } r06;
+  struct {
+    ew_rule_common c;
+    int severity_time_order;   /* ended_at before started_at */
+    ew_strlist uscc_allowlist; /* legacy codes that fail the checksum */
+    ew_strlist region_codes;   /* D14: known GB/T 2260 codes */
+  } r25;
+} ew_rules_config;
+
+typedef enum ew_param_type {
+  EW_PT_BOOL,     /* int */
+  EW_PT_INT,      /* int64_t, within [min, max] */
+  EW_PT_SEVERITY, /* int, ew_enum_severity symbol */
+  EW_PT_ENUMSET,  /* uint32_t bit set of `enm` symbols, from a string array */
+  EW_PT_STRLIST   /* ew_strlist, from a string array */
+} ew_param_type;
+
+typedef struct ew_rule_param {
+  const char *rule; /* "R05" */
+  const char *key;  /* "min_officers"; "enabled" and "severity" too */
+  ew_param_type type;
+  size_t offset;      /* in ew_rules_config */
+  int64_t min, max;   /* EW_PT_INT */
+  const ew_enum *enm; /* EW_PT_ENUMSET */
+} ew_rule_param;
+
+extern const ew_rule_param ew_rule_params[];
+extern const size_t ew_rule_params_count;
+
+/* Fills `cfg` with the defaults of rules.md. */
+void ew_rules_config_defaults(ew_rules_config *cfg);
+/* Frees the strings of the string lists. Accepts NULL. */
+void ew_rules_config_free(ew_rules_config *cfg);
+/* Logs every effective value at info level, one line per rule. */
+void ew_rules_config_log(const ew_rules_config *cfg);
+
+#endif /* EW_RULES_CONFIG_H */
