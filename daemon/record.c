@@ -73,7 +73,7 @@ ENUM(ew_enum_cert_status, "CertificateStatus", "ACTIVE", "SUSPENDED", "REVOKED",
      "EXPIRED");
 ENUM(ew_enum_leniency_kind, "LeniencyKind", "NO_PENALTY",
      "FIRST_OFFENSE_NO_PENALTY", "NO_FAULT", "LIGHTER", "MITIGATED");
-ENUM(ew_enum_credit_grade, "CreditGrade", "A", "B", "C", "D");
+ENUM(ew_enum_credit_grade, "CreditRiskGrade", "A", "B", "C", "D");
 ENUM(ew_enum_severity, "Severity", "INFO", "LOW", "MEDIUM", "HIGH", "CRITICAL");
 ENUM(ew_enum_alert_status, "AlertStatus", "OPEN", "WITHDRAWN");
 ENUM(ew_enum_subject_type, "SubjectType", "INSPECTION", "COMPLAINT", "PENALTY",

@@ -16,7 +16,7 @@ int ew_encoder_new(ew_encoder **out, const ew_schemas *sc);
 void ew_encoder_destroy(ew_encoder *enc); /* accepts NULL */
 
 /* Encodes `rec` with the schema of its kind. On success returns 0 and sets
- * *buf/*len to bytes owned by the encoder, valid until the next call. On
+ * *buf and *len to bytes owned by the encoder, valid until the next call. On
  * failure returns -1 with the reason in errstr (e.g. a required field is
  * absent). */
 int ew_encode(ew_encoder *enc, const ew_record *rec, const void **buf,

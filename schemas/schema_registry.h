@@ -1,5 +1,5 @@
 /*
- * schema_registry.h - Avro schemas by id, loaded from schemas/*.avsc.
+ * schema_registry.h - Avro schemas by id, loaded from schemas/<kind>.avsc.
  *
  * Kafka values use the Confluent wire format: magic byte 0, a 4-byte
  * big-endian schema id, then the Avro binary body. While no registry server
