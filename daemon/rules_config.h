@@ -45,6 +45,7 @@ typedef struct ew_rules_config {
     int severity_none_certified; /* when no participant is certified */
     int require_cert_shown;      /* bool */
     int require_same_agency;     /* bool: certificate of the acting agency */
+    uint32_t shown_modes;        /* bit per EW_MODE_*: cert_shown required */
   } r06;
   struct {
     ew_rule_common c;

@@ -95,4 +95,68 @@ typedef int (*ew_ref_visit_fn)(void *ud, const ew_record *rec);
 int ew_store_ref_by_agency(ew_store *s, ew_rkind kind, const char *agency_uscc,
                            ew_ref_visit_fn fn, void *ud);
 
+/* ---- added for the engine (issue #2): reference lookups ---- */
+
+/* Reference records are served from an in-memory cache loaded at open and
+ * kept in step with put/delete, so rules never query SQLite per event. A
+ * rollback of a transaction that changed reference records reloads the
+ * cache from the file: every record pointer obtained before it is invalid. */
+
+/* Like ew_store_ref_by_agency, for the records of `kind` that list
+ * `agency_uscc` in participant_agency_usccs (joint plans). Both visit records
+ * in id order, so that rules that take "the first match" are deterministic
+ * whatever order the records arrived in. */
+int ew_store_ref_by_participant(ew_store *s, ew_rkind kind,
+                                const char *agency_uscc, ew_ref_visit_fn fn,
+                                void *ud);
+
+/* ====================================================================
+ * Engine state (added for the engine, issue #2). Only engine.c writes these
+ * tables. Rows carry the source partition (`part`) of the event that wrote
+ * them, so that a partition's state can be found when it moves.
+ * ==================================================================== */
+
+/* Records `event_id` as seen. *is_new = 1 the first time, 0 for a
+ * duplicate (which the engine then ignores). */
+int ew_store_event_mark(ew_store *s, const char *event_id, int32_t part,
+                        ew_time event_time, int *is_new);
+
+/* Stores event `rec` as the snapshot of its subject (ew_record_id: the
+ * inspection_id, complaint_id, decision_no or notice_id) unless the stored
+ * snapshot has a later event_time; an equal event_time replaces it (later in
+ * the stream wins). *applied = 1 when stored, 0 when ignored as older. */
+int ew_store_snapshot_put(ew_store *s, const ew_record *rec, int32_t part,
+                          int *applied);
+/* Loads the snapshot of the subject into *out, its strings and arrays in
+ * `a`. *found = 0 (and *out untouched) when there is none. */
+int ew_store_snapshot_get(ew_store *s, ew_rkind kind, const char *subject_id,
+                          ew_arena *a, ew_record *out, int *found);
+
+/* The last emitted version of one alert. */
+typedef struct ew_alert_state {
+  const char *alert_id;
+  const char *rule_id;
+  int status;           /* EW_AST_OPEN or EW_AST_WITHDRAWN */
+  uint64_t fingerprint; /* ew_alert_fingerprint of the last OPEN version */
+  ew_time detected_at;
+  const void *body; /* record_blob of the emitted ew_alert */
+  size_t body_len;
+} ew_alert_state;
+
+/* Stores `a` (as emitted) as the state of a->alert_id, replacing any. */
+int ew_store_alert_state_put(ew_store *s, const ew_alert *a,
+                             uint64_t fingerprint, int32_t part);
+/* Calls fn for every alert of the subject whose last emitted status is OPEN,
+ * in alert_id order. The state is valid only during the call, and fn must
+ * not write to the store. fn returns 0 to go on, non-zero to stop (that value
+ * is returned). */
+typedef int (*ew_alert_state_visit_fn)(void *ud, const ew_alert_state *st);
+int ew_store_alert_state_open(ew_store *s, int subject_type,
+                              const char *subject_id,
+                              ew_alert_state_visit_fn fn, void *ud);
+/* Loads the state of one alert, its strings and body copied into `a`.
+ * *found = 0 when there is none. */
+int ew_store_alert_state_get(ew_store *s, const char *alert_id, ew_arena *a,
+                             ew_alert_state *out, int *found);
+
 #endif /* EW_STORE_H */

@@ -1,0 +1,141 @@
+/*
+ * rules.h - private interface between the engine and the per-event rules.
+ *
+ * A rule is one function over one accepted snapshot: it reads the record
+ * and the reference cache through the context and appends zero or more
+ * findings. It never writes state and never emits: the engine compares the
+ * findings with what is open for the subject and emits the difference.
+ * Adding a rule is one file in this directory plus one row in
+ * ew_rule_table (rules.c).
+ *
+ * Findings and everything they point to live in the context's arena, which
+ * the engine resets per event.
+ */
+#ifndef EW_RULES_H
+#define EW_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../alert.h"
+#include "../arena.h"
+#include "../record.h"
+#include "../rules_config.h"
+#include "../store.h"
+
+typedef struct ew_rule_ctx {
+  const ew_rules_config *cfg;
+  ew_store *store;
+  ew_arena *arena;      /* per-event scratch; findings live here too */
+  const ew_record *rec; /* the accepted snapshot */
+  int subject_type;     /* EW_SUBJ_* */
+  const char *subject_id;
+  const char *event_id;
+  ew_time event_time;
+  const char *agency_uscc;     /* acting agency; NULL if the kind has none */
+  const char *enterprise_uscc; /* NULL if none */
+  const char *region_code;     /* enterprise_region_code, else the agency's */
+  const ew_agency *agency;     /* registry record, NULL when not registered */
+  const char *agency_label;    /* agency name, else its USCC */
+} ew_rule_ctx;
+
+typedef struct ew_findings {
+  ew_arena *arena;
+  ew_alert_builder **v;
+  size_t n, cap;
+  const char *phrase; /* ew_rule_phrase, built on first use */
+  int oom;            /* sticky; the engine fails the event when set */
+} ew_findings;
+
+/* 「临夏州市场监督管理局对企业9162…的现场检查INS-001」: who did what to
+ * whom, the start of every message. Built only when a rule reports
+ * something (most snapshots are clean), then kept for the record. Never
+ * NULL: "" on OOM, which also sets out->oom. */
+const char *ew_rule_phrase(const ew_rule_ctx *ctx, ew_findings *out);
+
+/* Starts a finding of `rule_id` on the context's subject: id, severity,
+ * agency, enterprise, region, legal basis, evidence = the snapshot's event,
+ * detected_at = its event_time. Returns the builder (stable until the arena
+ * is reset), or NULL on OOM (out->oom is then set). */
+ew_alert_builder *ew_finding_add(const ew_rule_ctx *ctx, ew_findings *out,
+                                 const char *rule_id, const char *discriminator,
+                                 int severity, const char *legal_basis);
+
+typedef int (*ew_rule_fn)(const ew_rule_ctx *ctx, ew_findings *out);
+
+typedef struct ew_rule_def {
+  const char *id;    /* rule_id of its alerts */
+  size_t cfg_offset; /* of its ew_rule_common in ew_rules_config */
+  ew_rule_fn fn;
+} ew_rule_def;
+
+extern const ew_rule_def ew_rule_table[];
+extern const size_t ew_rule_table_count;
+
+static inline const ew_rule_common *
+ew_rule_common_of(const ew_rules_config *cfg, const ew_rule_def *d) {
+  return (const ew_rule_common *)(const void *)((const char *)cfg +
+                                                d->cfg_offset);
+}
+
+/* Each returns 0, or -1 on a store failure (OOM is reported through
+ * out->oom). A rule that does not apply to the record returns 0 with no
+ * findings. */
+int ew_rule_r02(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r05(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r06(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r25(const ew_rule_ctx *ctx, ew_findings *out);
+
+/* ---- helpers shared by rules ---- */
+
+/* The symbol of `v`, or "?" when out of range (never NULL, for printf). */
+const char *ew_sym(const ew_enum *e, int v);
+/* 1 when `v` holds the string `s`. */
+int ew_strv_has(ew_strv v, const char *s);
+/* 1 when `list` holds `s`. */
+int ew_strlist_has(const ew_strlist *list, const char *s);
+
+/* The officers of an inspection or penalty, and the time their
+ * certificates must be valid at: started_at (inspection) or decided_at
+ * (penalty), else the snapshot's event_time. */
+typedef struct ew_officers {
+  const ew_officer *v;
+  size_t n;
+  ew_time at;
+} ew_officers;
+int ew_rule_officers(const ew_rule_ctx *ctx, ew_officers *out);
+
+/* What is wrong with an officer's certificate; EW_CP_OK when valid. */
+typedef enum ew_cert_problem {
+  EW_CP_OK,
+  EW_CP_MISSING,       /* the event names no cert_no */
+  EW_CP_NOT_FOUND,     /* no certificate record with that cert_no */
+  EW_CP_OTHER_OFFICER, /* the record belongs to another officer */
+  EW_CP_SUSPENDED,
+  EW_CP_REVOKED,
+  EW_CP_EXPIRED,       /* status EXPIRED, or `at` after valid_to */
+  EW_CP_NOT_YET_VALID, /* `at` before valid_from */
+  EW_CP_OTHER_AGENCY   /* issued to an agency not acting here */
+} ew_cert_problem;
+
+/* "cert_missing", "cert_not_found", ... (the fact values). */
+const char *ew_cert_problem_name(ew_cert_problem p);
+
+/* The agencies whose certificates are valid for the subject: the acting
+ * agency, plus, for an inspection under a known JOINT_INSPECTION plan
+ * (joint_plan_id), that plan's agency and participants. Returns -1 on a
+ * store failure; OOM sets out->oom. */
+typedef struct ew_cert_scope {
+  const char *const *agencies;
+  size_t n;
+} ew_cert_scope;
+int ew_cert_scope_init(const ew_rule_ctx *ctx, ew_cert_scope *sc,
+                       ew_findings *out);
+
+/* Checks the certificate `o` presents at `at`. Returns 0 and sets *out, or
+ * -1 on a store failure. Agency scope is checked only when the config's
+ * R06 require_same_agency is on (R05 shares R06's notion of validity). */
+int ew_cert_check(const ew_rule_ctx *ctx, const ew_cert_scope *sc,
+                  const ew_officer *o, ew_time at, ew_cert_problem *out);
+
+#endif /* EW_RULES_H */

@@ -1,0 +1,230 @@
+/*
+ * rules_config.c - the defaults of rules.md and the table of every
+ * configurable rule parameter.
+ *
+ * ew_rule_params[] is the single list of what can be configured: the config
+ * parser reads the `rules` group through it and ew_rules_config_log prints
+ * the effective values through it, so adding a threshold is one member in
+ * rules_config.h and one row here.
+ *
+ * String lists (EW_PT_STRLIST) own malloc'd strings: the defaults are
+ * strdup'd, ew_rules_config_free frees them, and a parser that replaces a
+ * list must free the previous entries first.
+ */
+#include "rules_config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define BIT(x) (1u << (x))
+
+/* D14 default (rules.md §2): GB/T 2260 codes of Linxia prefecture (622900),
+ * its city and counties (622901, 622921-622927) and Gansu province (620000).
+ * They are only the defaults for this deployment's region: the real list is
+ * configuration (`rules = { R25 = { region_codes = [...]; }; }`). */
+static const char *const default_region_codes[] = {
+    "622900", "622901", "622921", "622922", "622923",
+    "622924", "622925", "622926", "622927", "620000"};
+
+static void strlist_add_defaults(ew_strlist *l, const char *const *v,
+                                 size_t n) {
+  for (size_t i = 0; i < n && l->n < EW_RULE_MAX_LIST; i++) {
+    char *s = strdup(v[i]);
+    if (!s) {
+      ew_err("rules: out of memory while setting default lists");
+      return;
+    }
+    l->v[l->n++] = s;
+  }
+}
+
+void ew_rules_config_defaults(ew_rules_config *cfg) {
+  memset(cfg, 0, sizeof *cfg);
+
+  /* R02: ¶2 exempt list [S0] plus ENTERPRISE_REQUEST and
+   * LICENSING_VERIFICATION [P]; FILED and AMENDED plans count. */
+  cfg->r02.c.enabled = 1;
+  cfg->r02.c.severity = EW_SEV_HIGH;
+  cfg->r02.exempt_triggers =
+      BIT(EW_TRIG_NATIONAL_SECURITY) | BIT(EW_TRIG_PUBLIC_SAFETY) |
+      BIT(EW_TRIG_WORK_SAFETY) | BIT(EW_TRIG_ECO_ENVIRONMENT) |
+      BIT(EW_TRIG_COMPLAINT) | BIT(EW_TRIG_CASE_INVESTIGATION) |
+      BIT(EW_TRIG_SUPERIOR_ASSIGNED) | BIT(EW_TRIG_ENTERPRISE_REQUEST) |
+      BIT(EW_TRIG_LICENSING_VERIFICATION);
+  cfg->r02.plan_statuses = BIT(EW_PST_FILED) | BIT(EW_PST_AMENDED);
+  cfg->r02.evaluate_planned = 0;
+
+  /* R05: ¶3 「不得少于2人」; 行政处罚法第42条 for GENERAL/HEARING. */
+  cfg->r05.c.enabled = 1;
+  cfg->r05.c.severity = EW_SEV_HIGH;
+  cfg->r05.min_officers = 2;
+  cfg->r05.apply_to_penalties = 1;
+
+  /* R06: HIGH, CRITICAL when nobody is certified. Showing the certificate
+   * is required on site and in remote checks (video); a document review
+   * meets nobody, so it is not in the default set. */
+  cfg->r06.c.enabled = 1;
+  cfg->r06.c.severity = EW_SEV_HIGH;
+  cfg->r06.severity_none_certified = EW_SEV_CRITICAL;
+  cfg->r06.require_cert_shown = 1;
+  cfg->r06.require_same_agency = 1;
+  cfg->r06.shown_modes = BIT(EW_MODE_ON_SITE) | BIT(EW_MODE_REMOTE);
+
+  /* R25: INFO for identifiers, LOW for ended_at < started_at. */
+  cfg->r25.c.enabled = 1;
+  cfg->r25.c.severity = EW_SEV_INFO;
+  cfg->r25.severity_time_order = EW_SEV_LOW;
+  strlist_add_defaults(&cfg->r25.region_codes, default_region_codes,
+                       sizeof default_region_codes /
+                           sizeof default_region_codes[0]);
+}
+
+static void strlist_free(ew_strlist *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i]);
+    l->v[i] = NULL;
+  }
+  l->n = 0;
+}
+
+void ew_rules_config_free(ew_rules_config *cfg) {
+  if (!cfg)
+    return;
+  for (size_t i = 0; i < ew_rule_params_count; i++)
+    if (ew_rule_params[i].type == EW_PT_STRLIST)
+      strlist_free((ew_strlist *)((char *)cfg + ew_rule_params[i].offset));
+}
+
+#define OFF(m) offsetof(ew_rules_config, m)
+#define COMMON(rule, r)                                                        \
+  {rule, "enabled", EW_PT_BOOL, OFF(r.c.enabled), 0, 1, NULL}, {               \
+    rule, "severity", EW_PT_SEVERITY, OFF(r.c.severity), 0, 0, NULL            \
+  }
+
+const ew_rule_param ew_rule_params[] = {
+    COMMON("R02", r02),
+    {"R02", "exempt_triggers", EW_PT_ENUMSET, OFF(r02.exempt_triggers), 0, 0,
+     &ew_enum_trigger_type},
+    {"R02", "plan_statuses", EW_PT_ENUMSET, OFF(r02.plan_statuses), 0, 0,
+     &ew_enum_plan_status},
+    {"R02", "evaluate_planned", EW_PT_BOOL, OFF(r02.evaluate_planned), 0, 1,
+     NULL},
+
+    COMMON("R05", r05),
+    {"R05", "min_officers", EW_PT_INT, OFF(r05.min_officers), 1, 100, NULL},
+    {"R05", "apply_to_penalties", EW_PT_BOOL, OFF(r05.apply_to_penalties), 0, 1,
+     NULL},
+
+    COMMON("R06", r06),
+    {"R06", "severity_none_certified", EW_PT_SEVERITY,
+     OFF(r06.severity_none_certified), 0, 0, NULL},
+    {"R06", "require_cert_shown", EW_PT_BOOL, OFF(r06.require_cert_shown), 0, 1,
+     NULL},
+    {"R06", "require_same_agency", EW_PT_BOOL, OFF(r06.require_same_agency), 0,
+     1, NULL},
+    {"R06", "shown_modes", EW_PT_ENUMSET, OFF(r06.shown_modes), 0, 0,
+     &ew_enum_mode},
+
+    COMMON("R25", r25),
+    {"R25", "severity_time_order", EW_PT_SEVERITY, OFF(r25.severity_time_order),
+     0, 0, NULL},
+    {"R25", "uscc_allowlist", EW_PT_STRLIST, OFF(r25.uscc_allowlist), 0, 0,
+     NULL},
+    {"R25", "region_codes", EW_PT_STRLIST, OFF(r25.region_codes), 0, 0, NULL},
+};
+
+const size_t ew_rule_params_count =
+    sizeof ew_rule_params / sizeof ew_rule_params[0];
+
+/* Appends `s` to the line, truncating (with "...") rather than failing:
+ * the log line is for operators, the values themselves are in cfg. */
+static void line_add(char *line, size_t size, size_t *len, const char *s) {
+  size_t n = strlen(s);
+  if (*len + n + 4 >= size) {
+    if (*len + 4 < size) {
+      memcpy(line + *len, "...", 4);
+      *len += 3;
+    }
+    return;
+  }
+  memcpy(line + *len, s, n + 1);
+  *len += n;
+}
+
+static void param_format(const ew_rule_param *p, const ew_rules_config *cfg,
+                         char *line, size_t size, size_t *len) {
+  const char *at = (const char *)cfg + p->offset;
+  char buf[64];
+  switch (p->type) {
+  case EW_PT_BOOL: {
+    int v;
+    memcpy(&v, at, sizeof v);
+    line_add(line, size, len, v ? "true" : "false");
+    break;
+  }
+  case EW_PT_INT: {
+    int64_t v;
+    memcpy(&v, at, sizeof v);
+    snprintf(buf, sizeof buf, "%" PRId64, v);
+    line_add(line, size, len, buf);
+    break;
+  }
+  case EW_PT_SEVERITY: {
+    int v;
+    memcpy(&v, at, sizeof v);
+    const char *n = ew_enum_name(&ew_enum_severity, v);
+    line_add(line, size, len, n ? n : "?");
+    break;
+  }
+  case EW_PT_ENUMSET: {
+    uint32_t v;
+    memcpy(&v, at, sizeof v);
+    line_add(line, size, len, "[");
+    int first = 1;
+    for (int i = 0; i < p->enm->n && i < 32; i++) {
+      if (!(v & BIT(i)))
+        continue;
+      if (!first)
+        line_add(line, size, len, ",");
+      line_add(line, size, len, p->enm->symbols[i]);
+      first = 0;
+    }
+    line_add(line, size, len, "]");
+    break;
+  }
+  case EW_PT_STRLIST: {
+    const ew_strlist *l = (const ew_strlist *)(const void *)at;
+    line_add(line, size, len, "[");
+    for (size_t i = 0; i < l->n; i++) {
+      if (i)
+        line_add(line, size, len, ",");
+      line_add(line, size, len, l->v[i]);
+    }
+    line_add(line, size, len, "]");
+    break;
+  }
+  }
+}
+
+void ew_rules_config_log(const ew_rules_config *cfg) {
+  char line[1024];
+  size_t i = 0;
+  while (i < ew_rule_params_count) {
+    const char *rule = ew_rule_params[i].rule;
+    size_t len = 0;
+    line[0] = '\0';
+    for (;
+         i < ew_rule_params_count && strcmp(ew_rule_params[i].rule, rule) == 0;
+         i++) {
+      line_add(line, sizeof line, &len, " ");
+      line_add(line, sizeof line, &len, ew_rule_params[i].key);
+      line_add(line, sizeof line, &len, "=");
+      param_format(&ew_rule_params[i], cfg, line, sizeof line, &len);
+    }
+    ew_info("rules: %s%s", rule, line);
+  }
+}

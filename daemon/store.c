@@ -1,0 +1,1240 @@
+/*
+ * store.c - the SQLite store: offsets, outbox, reference records (with an
+ * in-memory cache) and the engine's keyed state, in one WAL file.
+ *
+ * Idioms (style-and-idioms §B6): open_v2 with extended result codes; WAL
+ * checked to be on (a file that silently stayed in rollback mode would make
+ * every commit fsync twice); synchronous=NORMAL, which may lose the last
+ * commits on power loss but never splits them, and since consumed offsets
+ * are written in the same transaction as the state and the outbox, a lost
+ * commit is simply re-consumed; every statement prepared once (PERSISTENT)
+ * and reset + cleared after each use, so no statement pins a WAL snapshot;
+ * migrations in one BEGIN IMMEDIATE keyed by user_version.
+ *
+ * Reference records are small and read on every event, so they are all
+ * decoded once into a cache: a hash by (kind, id), plus groups by (kind,
+ * agency_uscc) and (kind, participant agency), each group sorted by id. The
+ * cache is changed together with SQLite; when a transaction that changed
+ * references rolls back, the cache is rebuilt from the file.
+ */
+#include "store.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "record_blob.h"
+
+#define SCHEMA_VERSION 1
+#define BUSY_TIMEOUT_MS 5000
+
+/* Each step migrates from version i to i+1; never edit a released step.
+ * Small keyed rows (offsets, seen events, refs) are WITHOUT ROWID tables;
+ * snapshot and alert_state carry bodies of about a kilobyte, which SQLite
+ * stores better in rowid tables with a unique index (measured: ~1.6x the
+ * event rate when alerts change often). */
+static const char *const migrations[SCHEMA_VERSION] = {
+    /* 0 -> 1 */
+    "CREATE TABLE offsets("
+    "  topic TEXT NOT NULL, part INTEGER NOT NULL,"
+    "  next_offset INTEGER NOT NULL,"
+    "  PRIMARY KEY(topic, part)) WITHOUT ROWID;"
+    "CREATE TABLE outbox("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, topic TEXT NOT NULL,"
+    "  key BLOB, value BLOB, headers BLOB);"
+    "CREATE TABLE ref("
+    "  kind TEXT NOT NULL, id TEXT NOT NULL, agency_uscc TEXT,"
+    "  body BLOB NOT NULL,"
+    "  PRIMARY KEY(kind, id)) WITHOUT ROWID;"
+    "CREATE INDEX ref_by_agency ON ref(kind, agency_uscc);"
+    "CREATE TABLE seen_event("
+    "  event_id TEXT PRIMARY KEY, part INTEGER NOT NULL,"
+    "  event_time INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE snapshot("
+    "  kind TEXT NOT NULL, subject_id TEXT NOT NULL, part INTEGER NOT NULL,"
+    "  event_id TEXT NOT NULL, event_time INTEGER NOT NULL,"
+    "  body BLOB NOT NULL, UNIQUE(kind, subject_id));"
+    "CREATE TABLE alert_state("
+    "  alert_id TEXT NOT NULL UNIQUE, part INTEGER NOT NULL,"
+    "  subject_type TEXT NOT NULL, subject_id TEXT NOT NULL,"
+    "  rule_id TEXT NOT NULL, status TEXT NOT NULL,"
+    "  fingerprint INTEGER NOT NULL, detected_at INTEGER NOT NULL,"
+    "  body BLOB NOT NULL);"
+    "CREATE INDEX alert_state_by_subject"
+    "  ON alert_state(subject_type, subject_id, status);"};
+
+enum {
+  ST_BEGIN,
+  ST_COMMIT,
+  ST_ROLLBACK,
+  ST_OFFSET_PUT,
+  ST_OFFSET_GET,
+  ST_OUTBOX_APPEND,
+  ST_OUTBOX_SCAN,
+  ST_OUTBOX_DELETE,
+  ST_OUTBOX_COUNT,
+  ST_REF_PUT,
+  ST_REF_DELETE,
+  ST_REF_ALL,
+  ST_EVENT_MARK,
+  ST_SNAP_PUT,
+  ST_SNAP_GET,
+  ST_ALERT_PUT,
+  ST_ALERT_OPEN,
+  ST_ALERT_GET,
+  ST_COUNT
+};
+
+static const char *const sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_OFFSET_PUT] = "INSERT OR REPLACE INTO offsets(topic, part, next_offset)"
+                      " VALUES(?1, ?2, ?3)",
+    [ST_OFFSET_GET] =
+        "SELECT next_offset FROM offsets WHERE topic = ?1 AND part = ?2",
+    [ST_OUTBOX_APPEND] = "INSERT INTO outbox(topic, key, value, headers)"
+                         " VALUES(?1, ?2, ?3, ?4)",
+    [ST_OUTBOX_SCAN] = "SELECT seq, topic, key, value, headers FROM outbox"
+                       " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE seq <= ?1",
+    [ST_OUTBOX_COUNT] = "SELECT count(*) FROM outbox",
+    [ST_REF_PUT] = "INSERT OR REPLACE INTO ref(kind, id, agency_uscc, body)"
+                   " VALUES(?1, ?2, ?3, ?4)",
+    [ST_REF_DELETE] = "DELETE FROM ref WHERE kind = ?1 AND id = ?2",
+    [ST_REF_ALL] = "SELECT kind, id, body FROM ref",
+    [ST_EVENT_MARK] = "INSERT OR IGNORE INTO seen_event(event_id, part,"
+                      " event_time) VALUES(?1, ?2, ?3)",
+    [ST_SNAP_PUT] =
+        "INSERT INTO snapshot(kind, subject_id, part, event_id, event_time,"
+        " body) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+        " ON CONFLICT(kind, subject_id) DO UPDATE SET part = excluded.part,"
+        " event_id = excluded.event_id, event_time = excluded.event_time,"
+        " body = excluded.body"
+        " WHERE excluded.event_time >= snapshot.event_time",
+    [ST_SNAP_GET] = "SELECT body FROM snapshot WHERE kind = ?1"
+                    " AND subject_id = ?2",
+    [ST_ALERT_PUT] =
+        "INSERT OR REPLACE INTO alert_state(alert_id, part, subject_type,"
+        " subject_id, rule_id, status, fingerprint, detected_at, body)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [ST_ALERT_OPEN] =
+        "SELECT alert_id, rule_id, status, fingerprint, detected_at, body"
+        " FROM alert_state WHERE subject_type = ?1 AND subject_id = ?2"
+        " AND status = 'OPEN' ORDER BY alert_id",
+    [ST_ALERT_GET] =
+        "SELECT alert_id, rule_id, status, fingerprint, detected_at, body"
+        " FROM alert_state WHERE alert_id = ?1",
+};
+
+/* ---- reference cache ---- */
+
+typedef struct ref_entry {
+  struct ref_entry *next; /* hash chain */
+  uint64_t hash;
+  ew_arena arena; /* the record's strings and arrays */
+  ew_record rec;
+  const char *id;
+} ref_entry;
+
+/* The records of one kind that name one agency, sorted by id. */
+typedef struct ref_group {
+  struct ref_group *next;
+  uint64_t hash;
+  ew_rkind kind;
+  char *agency;
+  ref_entry **v;
+  size_t n, cap;
+} ref_group;
+
+typedef struct ref_index {
+  ref_group **b;
+  size_t nb, count;
+} ref_index;
+
+/* Where a kind keeps the agency fields the groups are built from. */
+typedef struct ref_meta {
+  long agency_off;       /* STR agency_uscc, or -1 */
+  long participants_off; /* STRV participant_agency_usccs, or -1 */
+} ref_meta;
+
+struct ew_store {
+  sqlite3 *db;
+  sqlite3_stmt *st[ST_COUNT];
+  char errmsg[512];
+  ew_blob blob;     /* encoding scratch */
+  ew_arena scratch; /* outbox header names, per scanned row */
+  ew_outbox_header *hdrs;
+  size_t hdrs_cap;
+
+  ref_entry **refs; /* hash by (kind, id) */
+  size_t refs_nb, refs_count;
+  ref_index by_agency, by_participant;
+  ref_meta meta[EW_REC_COUNT];
+  int refs_dirty;  /* references changed in the open transaction */
+  int refs_broken; /* the cache could not be rebuilt: refuse lookups */
+};
+
+static int fail(ew_store *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int fail(ew_store *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+static int fail_db(ew_store *s, const char *what) {
+  return fail(s, "%s: %s (sqlite %d)", what, sqlite3_errmsg(s->db),
+              sqlite3_extended_errcode(s->db));
+}
+
+const char *ew_store_errmsg(const ew_store *s) {
+  return s ? s->errmsg : "no store";
+}
+
+static void done(sqlite3_stmt *st) {
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+}
+
+/* Steps a statement that returns no rows, then resets it. */
+static int step_done(ew_store *s, sqlite3_stmt *st, const char *what) {
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_DONE) {
+    fail_db(s, what);
+    done(st);
+    return -1;
+  }
+  done(st);
+  return 0;
+}
+
+static int bind_text(sqlite3_stmt *st, int i, const char *v) {
+  return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC)
+           : sqlite3_bind_null(st, i);
+}
+
+/* A zero-length blob is stored as such (not NULL): an empty Kafka key is
+ * not an absent one. */
+static int bind_blob(sqlite3_stmt *st, int i, const void *p, size_t n) {
+  if (!p)
+    return sqlite3_bind_null(st, i);
+  if (n == 0)
+    return sqlite3_bind_zeroblob(st, i, 0);
+  return sqlite3_bind_blob64(st, i, p, n, SQLITE_STATIC);
+}
+
+static const void *column_blob(sqlite3_stmt *st, int i, size_t *len) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+    *len = 0;
+    return NULL;
+  }
+  const void *p = sqlite3_column_blob(st, i);
+  *len = (size_t)sqlite3_column_bytes(st, i);
+  return p ? p : "";
+}
+
+/* ---- hashing ---- */
+
+static uint64_t hash_key(ew_rkind kind, const char *key) {
+  uint64_t h = UINT64_C(0xcbf29ce484222325) ^ (uint64_t)kind;
+  h *= UINT64_C(0x100000001b3);
+  for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+    h ^= *p;
+    h *= UINT64_C(0x100000001b3);
+  }
+  return h;
+}
+
+static const char *str_field(const ew_record *rec, long off) {
+  const char *v;
+  memcpy(&v, (const char *)&rec->u + off, sizeof v);
+  return v;
+}
+
+static ew_strv strv_field(const ew_record *rec, long off) {
+  ew_strv v;
+  memcpy(&v, (const char *)&rec->u + off, sizeof v);
+  return v;
+}
+
+/* ---- groups: (kind, agency) -> entries sorted by id ---- */
+
+static ref_group *group_find(ref_index *ix, ew_rkind kind, const char *agency,
+                             uint64_t h) {
+  if (!ix->nb)
+    return NULL;
+  for (ref_group *g = ix->b[h & (ix->nb - 1)]; g; g = g->next)
+    if (g->hash == h && g->kind == kind && strcmp(g->agency, agency) == 0)
+      return g;
+  return NULL;
+}
+
+static int index_grow(ref_index *ix) {
+  size_t nb = ix->nb ? ix->nb * 2 : 64;
+  ref_group **b = calloc(nb, sizeof *b);
+  if (!b)
+    return -1;
+  for (size_t i = 0; i < ix->nb; i++) {
+    ref_group *g = ix->b[i];
+    while (g) {
+      ref_group *next = g->next;
+      g->next = b[g->hash & (nb - 1)];
+      b[g->hash & (nb - 1)] = g;
+      g = next;
+    }
+  }
+  free(ix->b);
+  ix->b = b;
+  ix->nb = nb;
+  return 0;
+}
+
+/* Binary search by id; *pos is where `id` is or would go. */
+static int group_search(const ref_group *g, const char *id, size_t *pos) {
+  size_t lo = 0, hi = g->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(g->v[mid]->id, id);
+    if (c == 0) {
+      *pos = mid;
+      return 1;
+    }
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  *pos = lo;
+  return 0;
+}
+
+static int group_add(ref_index *ix, const char *agency, ref_entry *e) {
+  uint64_t h = hash_key(e->rec.kind, agency);
+  ref_group *g = group_find(ix, e->rec.kind, agency, h);
+  if (!g) {
+    if (ix->count >= ix->nb && index_grow(ix) < 0)
+      return -1;
+    g = calloc(1, sizeof *g);
+    if (!g || !(g->agency = strdup(agency))) {
+      free(g);
+      return -1;
+    }
+    g->hash = h;
+    g->kind = e->rec.kind;
+    g->next = ix->b[h & (ix->nb - 1)];
+    ix->b[h & (ix->nb - 1)] = g;
+    ix->count++;
+  }
+  size_t pos;
+  if (group_search(g, e->id, &pos))
+    return 0; /* an agency listed twice in one record */
+  if (g->n == g->cap) {
+    size_t cap = g->cap ? g->cap * 2 : 8;
+    ref_entry **v = realloc(g->v, cap * sizeof *v);
+    if (!v)
+      return -1;
+    g->v = v;
+    g->cap = cap;
+  }
+  memmove(g->v + pos + 1, g->v + pos, (g->n - pos) * sizeof *g->v);
+  g->v[pos] = e;
+  g->n++;
+  return 0;
+}
+
+static void group_remove(ref_index *ix, const char *agency, ref_entry *e) {
+  uint64_t h = hash_key(e->rec.kind, agency);
+  ref_group *g = group_find(ix, e->rec.kind, agency, h);
+  size_t pos;
+  if (!g || !group_search(g, e->id, &pos) || g->v[pos] != e)
+    return;
+  memmove(g->v + pos, g->v + pos + 1, (g->n - pos - 1) * sizeof *g->v);
+  g->n--;
+  if (g->n)
+    return;
+  ref_group **pp = &ix->b[h & (ix->nb - 1)];
+  while (*pp != g)
+    pp = &(*pp)->next;
+  *pp = g->next;
+  ix->count--;
+  free(g->v);
+  free(g->agency);
+  free(g);
+}
+
+static void index_free(ref_index *ix) {
+  for (size_t i = 0; i < ix->nb; i++) {
+    ref_group *g = ix->b[i];
+    while (g) {
+      ref_group *next = g->next;
+      free(g->v);
+      free(g->agency);
+      free(g);
+      g = next;
+    }
+  }
+  free(ix->b);
+  memset(ix, 0, sizeof *ix);
+}
+
+/* ---- entries: (kind, id) -> record ---- */
+
+static ref_entry **entry_slot(ew_store *s, ew_rkind kind, const char *id) {
+  if (!s->refs_nb)
+    return NULL;
+  uint64_t h = hash_key(kind, id);
+  ref_entry **pp = &s->refs[h & (s->refs_nb - 1)];
+  for (; *pp; pp = &(*pp)->next)
+    if ((*pp)->hash == h && (*pp)->rec.kind == kind &&
+        strcmp((*pp)->id, id) == 0)
+      return pp;
+  return NULL;
+}
+
+static void entry_free(ref_entry *e) {
+  if (!e)
+    return;
+  ew_arena_free(&e->arena);
+  free(e);
+}
+
+/* Unlinks the entry from the hash and both indexes and frees it. */
+static void cache_remove(ew_store *s, ew_rkind kind, const char *id) {
+  ref_entry **pp = entry_slot(s, kind, id);
+  if (!pp)
+    return;
+  ref_entry *e = *pp;
+  *pp = e->next;
+  s->refs_count--;
+  const ref_meta *m = &s->meta[kind];
+  if (m->agency_off >= 0) {
+    const char *ag = str_field(&e->rec, m->agency_off);
+    if (ag)
+      group_remove(&s->by_agency, ag, e);
+  }
+  if (m->participants_off >= 0) {
+    ew_strv pv = strv_field(&e->rec, m->participants_off);
+    for (size_t i = 0; i < pv.n; i++)
+      if (pv.v[i])
+        group_remove(&s->by_participant, pv.v[i], e);
+  }
+  entry_free(e);
+}
+
+static int refs_grow(ew_store *s) {
+  size_t nb = s->refs_nb ? s->refs_nb * 2 : 256;
+  ref_entry **b = calloc(nb, sizeof *b);
+  if (!b)
+    return -1;
+  for (size_t i = 0; i < s->refs_nb; i++) {
+    ref_entry *e = s->refs[i];
+    while (e) {
+      ref_entry *next = e->next;
+      e->next = b[e->hash & (nb - 1)];
+      b[e->hash & (nb - 1)] = e;
+      e = next;
+    }
+  }
+  free(s->refs);
+  s->refs = b;
+  s->refs_nb = nb;
+  return 0;
+}
+
+/* Takes `e` (a filled entry) into the cache, replacing any record with its
+ * kind and id. On failure the entry is freed and the cache may lack the
+ * record: callers then fail the transaction, whose rollback rebuilds it. */
+static int cache_insert(ew_store *s, ref_entry *e) {
+  cache_remove(s, e->rec.kind, e->id);
+  if (s->refs_count >= s->refs_nb && refs_grow(s) < 0) {
+    entry_free(e);
+    return -1;
+  }
+  e->hash = hash_key(e->rec.kind, e->id);
+  e->next = s->refs[e->hash & (s->refs_nb - 1)];
+  s->refs[e->hash & (s->refs_nb - 1)] = e;
+  s->refs_count++;
+  const ref_meta *m = &s->meta[e->rec.kind];
+  int rc = 0;
+  if (m->agency_off >= 0) {
+    const char *ag = str_field(&e->rec, m->agency_off);
+    if (ag && group_add(&s->by_agency, ag, e) < 0)
+      rc = -1;
+  }
+  if (m->participants_off >= 0) {
+    ew_strv pv = strv_field(&e->rec, m->participants_off);
+    for (size_t i = 0; i < pv.n && rc == 0; i++)
+      if (pv.v[i] && group_add(&s->by_participant, pv.v[i], e) < 0)
+        rc = -1;
+  }
+  if (rc < 0)
+    cache_remove(s, e->rec.kind, e->id);
+  return rc;
+}
+
+static void cache_clear(ew_store *s) {
+  for (size_t i = 0; i < s->refs_nb; i++) {
+    ref_entry *e = s->refs[i];
+    while (e) {
+      ref_entry *next = e->next;
+      entry_free(e);
+      e = next;
+    }
+  }
+  free(s->refs);
+  s->refs = NULL;
+  s->refs_nb = s->refs_count = 0;
+  index_free(&s->by_agency);
+  index_free(&s->by_participant);
+}
+
+static ref_entry *entry_new(void) {
+  ref_entry *e = calloc(1, sizeof *e);
+  return e;
+}
+
+/* (Re)builds the cache from the ref table. */
+static int cache_load(ew_store *s) {
+  sqlite3_stmt *st = s->st[ST_REF_ALL];
+  int rc;
+  cache_clear(s);
+  s->refs_broken = 1;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *kname = (const char *)sqlite3_column_text(st, 0);
+    const char *id = (const char *)sqlite3_column_text(st, 1);
+    int kind = kname ? ew_rkind_parse(kname, strlen(kname)) : -1;
+    if (kind < 0 || !ew_rkind_is_ref((ew_rkind)kind)) {
+      fail(s, "ref table: unknown kind '%s' for id '%s'", kname ? kname : "",
+           id ? id : "");
+      done(st);
+      return -1;
+    }
+    size_t len;
+    const void *body = column_blob(st, 2, &len);
+    ref_entry *e = entry_new();
+    if (!e) {
+      done(st);
+      return fail(s, "ref cache: out of memory");
+    }
+    e->rec.kind = (ew_rkind)kind;
+    if (!body || ew_blob_decode(ew_rtype_of(e->rec.kind), body, len, &e->rec.u,
+                                &e->arena) < 0) {
+      entry_free(e);
+      done(st);
+      return fail(s, "ref %s/%s: body is corrupt or from a newer version",
+                  kname, id ? id : "");
+    }
+    e->id = ew_record_id(&e->rec);
+    if (!e->id) {
+      entry_free(e);
+      done(st);
+      return fail(s, "ref %s: body without id", kname);
+    }
+    if (cache_insert(s, e) < 0) {
+      done(st);
+      return fail(s, "ref cache: out of memory");
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    fail_db(s, "ref load");
+    done(st);
+    return -1;
+  }
+  done(st);
+  s->refs_broken = 0;
+  return 0;
+}
+
+static int cache_usable(ew_store *s) {
+  if (!s->refs_broken)
+    return 0;
+  return cache_load(s);
+}
+
+static long field_off(const ew_rtype *t, const char *name, ew_ftype type) {
+  for (size_t i = 0; i < t->nfields; i++)
+    if (t->fields[i].type == type && strcmp(t->fields[i].name, name) == 0)
+      return (long)t->fields[i].offset;
+  return -1;
+}
+
+/* ---- open / close ---- */
+
+static int exec(ew_store *s, const char *q, const char *what) {
+  char *err = NULL;
+  if (sqlite3_exec(s->db, q, NULL, NULL, &err) != SQLITE_OK) {
+    fail(s, "%s: %s", what, err ? err : sqlite3_errmsg(s->db));
+    sqlite3_free(err);
+    return -1;
+  }
+  return 0;
+}
+
+/* Runs a one-row one-column pragma and copies its text result. */
+static int pragma_text(ew_store *s, const char *q, char *out, size_t n) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(s->db, q, -1, &st, NULL);
+  if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *v = (const char *)sqlite3_column_text(st, 0);
+    snprintf(out, n, "%s", v ? v : "");
+    rc = SQLITE_OK;
+  } else if (rc == SQLITE_DONE) {
+    snprintf(out, n, "%s", "");
+    rc = SQLITE_OK;
+  }
+  if (rc != SQLITE_OK)
+    fail_db(s, q);
+  sqlite3_finalize(st);
+  return rc == SQLITE_OK ? 0 : -1;
+}
+
+static int migrate(ew_store *s) {
+  char v[32];
+  if (exec(s, "BEGIN IMMEDIATE", "migration") < 0)
+    return -1;
+  if (pragma_text(s, "PRAGMA user_version", v, sizeof v) < 0)
+    goto fail;
+  long version = strtol(v, NULL, 10);
+  if (version > SCHEMA_VERSION) {
+    fail(s,
+         "the state file has schema version %ld, newer than this build's %d; "
+         "refusing to open it",
+         version, SCHEMA_VERSION);
+    goto fail;
+  }
+  for (long i = version; i < SCHEMA_VERSION; i++)
+    if (exec(s, migrations[i], "migration") < 0)
+      goto fail;
+  if (version < SCHEMA_VERSION) {
+    char q[64];
+    snprintf(q, sizeof q, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    if (exec(s, q, "migration") < 0)
+      goto fail;
+  }
+  if (exec(s, "COMMIT", "migration") < 0)
+    goto fail;
+  return 0;
+fail:
+  sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+  return -1;
+}
+
+int ew_store_open(ew_store **out, const char *path, char *errstr,
+                  size_t errstr_size) {
+  *out = NULL;
+  ew_store *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(errstr, errstr_size, "store: out of memory");
+    return -1;
+  }
+  int memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
+  int rc = sqlite3_open_v2(path, &s->db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK) {
+    fail(s, "cannot open %s: %s", path,
+         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    goto fail;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+  if (!memory) {
+    char mode[16];
+    if (pragma_text(s, "PRAGMA journal_mode=WAL", mode, sizeof mode) < 0)
+      goto fail;
+    if (strcmp(mode, "wal") != 0) {
+      fail(s, "%s: journal_mode is '%s', not wal", path, mode);
+      goto fail;
+    }
+  }
+  if (exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "settings") <
+          0 ||
+      migrate(s) < 0)
+    goto fail;
+  for (int i = 0; i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->st[i], NULL) != SQLITE_OK) {
+      fail_db(s, sql[i]);
+      goto fail;
+    }
+  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
+    const ew_rtype *t = ew_rtype_of((ew_rkind)k);
+    s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
+    s->meta[k].participants_off =
+        field_off(t, "participant_agency_usccs", EW_FT_STRV);
+  }
+  if (cache_load(s) < 0)
+    goto fail;
+  *out = s;
+  return 0;
+fail:
+  snprintf(errstr, errstr_size, "%s", s->errmsg);
+  ew_store_close(s);
+  return -1;
+}
+
+void ew_store_close(ew_store *s) {
+  if (!s)
+    return;
+  for (int i = 0; i < ST_COUNT; i++)
+    sqlite3_finalize(s->st[i]);
+  sqlite3_close(s->db);
+  cache_clear(s);
+  ew_blob_free(&s->blob);
+  ew_arena_free(&s->scratch);
+  free(s->hdrs);
+  free(s);
+}
+
+/* ---- transactions ---- */
+
+int ew_store_begin(ew_store *s) {
+  s->refs_dirty = 0;
+  return step_done(s, s->st[ST_BEGIN], "begin");
+}
+
+int ew_store_commit(ew_store *s) {
+  if (step_done(s, s->st[ST_COMMIT], "commit") < 0)
+    return -1;
+  s->refs_dirty = 0;
+  return 0;
+}
+
+int ew_store_rollback(ew_store *s) {
+  int rc = 0;
+  if (!sqlite3_get_autocommit(s->db))
+    rc = step_done(s, s->st[ST_ROLLBACK], "rollback");
+  if (s->refs_dirty) {
+    s->refs_dirty = 0;
+    if (cache_load(s) < 0)
+      rc = -1; /* refs_broken stays set: lookups retry the load */
+  }
+  return rc;
+}
+
+/* ---- offsets ---- */
+
+int ew_store_offset_put(ew_store *s, const char *topic, int32_t partition,
+                        int64_t next_offset) {
+  sqlite3_stmt *st = s->st[ST_OFFSET_PUT];
+  if (bind_text(st, 1, topic) || sqlite3_bind_int(st, 2, partition) ||
+      sqlite3_bind_int64(st, 3, next_offset)) {
+    fail_db(s, "offset_put");
+    done(st);
+    return -1;
+  }
+  return step_done(s, st, "offset_put");
+}
+
+int ew_store_offset_get(ew_store *s, const char *topic, int32_t partition,
+                        int64_t *next_offset) {
+  sqlite3_stmt *st = s->st[ST_OFFSET_GET];
+  int rc = -1;
+  if (bind_text(st, 1, topic) || sqlite3_bind_int(st, 2, partition)) {
+    fail_db(s, "offset_get");
+    goto out;
+  }
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW:
+    *next_offset = sqlite3_column_int64(st, 0);
+    rc = 0;
+    break;
+  case SQLITE_DONE:
+    *next_offset = -1;
+    rc = 0;
+    break;
+  default:
+    fail_db(s, "offset_get");
+  }
+out:
+  done(st);
+  return rc;
+}
+
+/* ---- outbox ---- */
+
+/* Headers blob: u32 n, then per header u32 name_len, name, u32 value_len
+ * (0xFFFFFFFF for a NULL value), value; little-endian. */
+static int put32(ew_blob *b, uint32_t v) {
+  if (b->cap - b->len < 4) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < 4)
+      cap *= 2;
+    unsigned char *p = realloc(b->p, cap);
+    if (!p)
+      return -1;
+    b->p = p;
+    b->cap = cap;
+  }
+  for (int i = 0; i < 4; i++)
+    b->p[b->len++] = (unsigned char)(v >> (8 * i));
+  return 0;
+}
+
+static int putbytes(ew_blob *b, const void *p, size_t n) {
+  if (b->cap - b->len < n) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap - b->len < n)
+      cap *= 2;
+    unsigned char *np = realloc(b->p, cap);
+    if (!np)
+      return -1;
+    b->p = np;
+    b->cap = cap;
+  }
+  if (n)
+    memcpy(b->p + b->len, p, n);
+  b->len += n;
+  return 0;
+}
+
+static int headers_encode(ew_blob *b, const ew_outbox_header *h, size_t n) {
+  ew_blob_reset(b);
+  if (n > UINT32_MAX || put32(b, (uint32_t)n) < 0)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    size_t nl = strlen(h[i].name);
+    if (nl >= UINT32_MAX || h[i].len >= UINT32_MAX ||
+        put32(b, (uint32_t)nl) < 0 || putbytes(b, h[i].name, nl) < 0)
+      return -1;
+    if (!h[i].value) {
+      if (put32(b, UINT32_MAX) < 0)
+        return -1;
+    } else if (put32(b, (uint32_t)h[i].len) < 0 ||
+               putbytes(b, h[i].value, h[i].len) < 0) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int get32(const unsigned char **p, size_t *left, uint32_t *v) {
+  if (*left < 4)
+    return -1;
+  *v = (uint32_t)(*p)[0] | (uint32_t)(*p)[1] << 8 | (uint32_t)(*p)[2] << 16 |
+       (uint32_t)(*p)[3] << 24;
+  *p += 4;
+  *left -= 4;
+  return 0;
+}
+
+static int headers_decode(ew_store *s, const void *data, size_t len,
+                          size_t *nout) {
+  const unsigned char *p = data;
+  size_t left = len;
+  uint32_t n;
+  *nout = 0;
+  if (!data)
+    return 0;
+  if (get32(&p, &left, &n) < 0 || n > left / 8)
+    return -1;
+  if (n > s->hdrs_cap) {
+    ew_outbox_header *h = realloc(s->hdrs, n * sizeof *h);
+    if (!h)
+      return -1;
+    s->hdrs = h;
+    s->hdrs_cap = n;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    uint32_t nl, vl;
+    if (get32(&p, &left, &nl) < 0 || nl > left)
+      return -1;
+    s->hdrs[i].name = ew_arena_strndup(&s->scratch, (const char *)p, nl);
+    if (!s->hdrs[i].name)
+      return -1;
+    p += nl;
+    left -= nl;
+    if (get32(&p, &left, &vl) < 0)
+      return -1;
+    if (vl == UINT32_MAX) {
+      s->hdrs[i].value = NULL;
+      s->hdrs[i].len = 0;
+      continue;
+    }
+    if (vl > left)
+      return -1;
+    s->hdrs[i].value = p;
+    s->hdrs[i].len = vl;
+    p += vl;
+    left -= vl;
+  }
+  *nout = n;
+  return left == 0 ? 0 : -1;
+}
+
+int ew_store_outbox_append(ew_store *s, const ew_outbox_row *row,
+                           int64_t *seq) {
+  sqlite3_stmt *st = s->st[ST_OUTBOX_APPEND];
+  int have_headers = row->nheaders > 0;
+  if (have_headers && headers_encode(&s->blob, row->headers, row->nheaders) < 0)
+    return fail(s, "outbox_append: cannot encode headers");
+  if (bind_text(st, 1, row->topic) ||
+      bind_blob(st, 2, row->key, row->key_len) ||
+      bind_blob(st, 3, row->value, row->value_len) ||
+      (have_headers ? bind_blob(st, 4, s->blob.p, s->blob.len)
+                    : sqlite3_bind_null(st, 4))) {
+    fail_db(s, "outbox_append");
+    done(st);
+    return -1;
+  }
+  if (step_done(s, st, "outbox_append") < 0)
+    return -1;
+  if (seq)
+    *seq = sqlite3_last_insert_rowid(s->db);
+  return 0;
+}
+
+int ew_store_outbox_scan(ew_store *s, int64_t after_seq, size_t limit,
+                         ew_outbox_visit_fn fn, void *ud) {
+  sqlite3_stmt *st = s->st[ST_OUTBOX_SCAN];
+  int rc, ret = 0;
+  if (sqlite3_bind_int64(st, 1, after_seq) ||
+      sqlite3_bind_int64(
+          st, 2, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit)) {
+    fail_db(s, "outbox_scan");
+    done(st);
+    return -1;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ew_outbox_row row;
+    size_t hlen;
+    ew_arena_reset(&s->scratch);
+    row.seq = sqlite3_column_int64(st, 0);
+    row.topic = (const char *)sqlite3_column_text(st, 1);
+    row.key = column_blob(st, 2, &row.key_len);
+    row.value = column_blob(st, 3, &row.value_len);
+    const void *h = column_blob(st, 4, &hlen);
+    if (headers_decode(s, h, hlen, &row.nheaders) < 0) {
+      fail(s, "outbox row %" PRId64 ": corrupt headers", row.seq);
+      done(st);
+      return -1;
+    }
+    row.headers = s->hdrs;
+    if ((ret = fn(ud, &row)) != 0)
+      break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE) {
+    fail_db(s, "outbox_scan");
+    ret = -1;
+  }
+  done(st);
+  return ret;
+}
+
+int ew_store_outbox_delete_upto(ew_store *s, int64_t upto) {
+  sqlite3_stmt *st = s->st[ST_OUTBOX_DELETE];
+  if (sqlite3_bind_int64(st, 1, upto)) {
+    fail_db(s, "outbox_delete");
+    done(st);
+    return -1;
+  }
+  return step_done(s, st, "outbox_delete");
+}
+
+int ew_store_outbox_count(ew_store *s, int64_t *count) {
+  sqlite3_stmt *st = s->st[ST_OUTBOX_COUNT];
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *count = sqlite3_column_int64(st, 0);
+  else
+    fail_db(s, "outbox_count");
+  done(st);
+  return rc == SQLITE_ROW ? 0 : -1;
+}
+
+/* ---- reference records ---- */
+
+int ew_store_ref_put(ew_store *s, const ew_record *rec) {
+  if (!ew_rkind_is_ref(rec->kind))
+    return fail(s, "ref_put: %s is not a reference kind",
+                ew_rkind_name(rec->kind) ? ew_rkind_name(rec->kind) : "?");
+  const char *id = ew_record_id(rec);
+  if (!id)
+    return fail(s, "ref_put: %s without id", ew_rkind_name(rec->kind));
+  const ew_rtype *t = ew_rtype_of(rec->kind);
+  const ref_meta *m = &s->meta[rec->kind];
+  const char *agency =
+      m->agency_off >= 0 ? str_field(rec, m->agency_off) : NULL;
+  sqlite3_stmt *st = s->st[ST_REF_PUT];
+
+  ew_blob_reset(&s->blob);
+  if (ew_blob_encode(&s->blob, t, &rec->u) < 0)
+    return fail(s, "ref_put %s/%s: cannot encode", t->name, id);
+  if (bind_text(st, 1, t->name) || bind_text(st, 2, id) ||
+      bind_text(st, 3, agency) || bind_blob(st, 4, s->blob.p, s->blob.len)) {
+    fail_db(s, "ref_put");
+    done(st);
+    return -1;
+  }
+  if (step_done(s, st, "ref_put") < 0)
+    return -1;
+  s->refs_dirty = 1;
+
+  ref_entry *e = entry_new();
+  if (!e) {
+    s->refs_broken = 1;
+    return fail(s, "ref_put: out of memory");
+  }
+  e->rec.kind = rec->kind;
+  if (ew_blob_copy(t, &e->rec.u, &rec->u, &e->arena) < 0) {
+    entry_free(e);
+    s->refs_broken = 1;
+    return fail(s, "ref_put: out of memory");
+  }
+  e->id = ew_record_id(&e->rec);
+  if (cache_insert(s, e) < 0) {
+    s->refs_broken = 1; /* the next lookup rebuilds from the file */
+    return fail(s, "ref_put: out of memory");
+  }
+  return 0;
+}
+
+int ew_store_ref_delete(ew_store *s, ew_rkind kind, const char *id) {
+  if (!ew_rkind_is_ref(kind) || !id)
+    return fail(s, "ref_delete: needs a reference kind and an id");
+  sqlite3_stmt *st = s->st[ST_REF_DELETE];
+  if (bind_text(st, 1, ew_rkind_name(kind)) || bind_text(st, 2, id)) {
+    fail_db(s, "ref_delete");
+    done(st);
+    return -1;
+  }
+  if (step_done(s, st, "ref_delete") < 0)
+    return -1;
+  s->refs_dirty = 1;
+  cache_remove(s, kind, id);
+  return 0;
+}
+
+int ew_store_ref_get(ew_store *s, ew_rkind kind, const char *id,
+                     const ew_record **out) {
+  *out = NULL;
+  if (cache_usable(s) < 0)
+    return -1;
+  if (!id)
+    return 0;
+  ref_entry **pp = entry_slot(s, kind, id);
+  *out = pp ? &(*pp)->rec : NULL;
+  return 0;
+}
+
+static int visit_group(ew_store *s, ref_index *ix, ew_rkind kind,
+                       const char *agency, ew_ref_visit_fn fn, void *ud) {
+  if (cache_usable(s) < 0)
+    return -1;
+  if (!agency)
+    return 0;
+  ref_group *g = group_find(ix, kind, agency, hash_key(kind, agency));
+  for (size_t i = 0; g && i < g->n; i++) {
+    int rc = fn(ud, &g->v[i]->rec);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+int ew_store_ref_by_agency(ew_store *s, ew_rkind kind, const char *agency_uscc,
+                           ew_ref_visit_fn fn, void *ud) {
+  return visit_group(s, &s->by_agency, kind, agency_uscc, fn, ud);
+}
+
+int ew_store_ref_by_participant(ew_store *s, ew_rkind kind,
+                                const char *agency_uscc, ew_ref_visit_fn fn,
+                                void *ud) {
+  return visit_group(s, &s->by_participant, kind, agency_uscc, fn, ud);
+}
+
+/* ---- engine state ---- */
+
+int ew_store_event_mark(ew_store *s, const char *event_id, int32_t part,
+                        ew_time event_time, int *is_new) {
+  sqlite3_stmt *st = s->st[ST_EVENT_MARK];
+  if (bind_text(st, 1, event_id) || sqlite3_bind_int(st, 2, part) ||
+      (event_time == EW_NONE ? sqlite3_bind_null(st, 3)
+                             : sqlite3_bind_int64(st, 3, event_time))) {
+    fail_db(s, "event_mark");
+    done(st);
+    return -1;
+  }
+  if (step_done(s, st, "event_mark") < 0)
+    return -1;
+  *is_new = sqlite3_changes(s->db) > 0;
+  return 0;
+}
+
+int ew_store_snapshot_put(ew_store *s, const ew_record *rec, int32_t part,
+                          int *applied) {
+  const ew_rtype *t = ew_rtype_of(rec->kind);
+  const char *id = ew_record_id(rec);
+  const char *event_id = ew_record_event_id(rec);
+  ew_time et = ew_record_event_time(rec);
+  sqlite3_stmt *st = s->st[ST_SNAP_PUT];
+  if (!ew_rkind_is_event(rec->kind) || !id || !event_id || et == EW_NONE)
+    return fail(s, "snapshot_put: not an event with id, event_id and time");
+  ew_blob_reset(&s->blob);
+  if (ew_blob_encode(&s->blob, t, &rec->u) < 0)
+    return fail(s, "snapshot_put %s/%s: cannot encode", t->name, id);
+  if (bind_text(st, 1, t->name) || bind_text(st, 2, id) ||
+      sqlite3_bind_int(st, 3, part) || bind_text(st, 4, event_id) ||
+      sqlite3_bind_int64(st, 5, et) ||
+      bind_blob(st, 6, s->blob.p, s->blob.len)) {
+    fail_db(s, "snapshot_put");
+    done(st);
+    return -1;
+  }
+  if (step_done(s, st, "snapshot_put") < 0)
+    return -1;
+  *applied = sqlite3_changes(s->db) > 0;
+  return 0;
+}
+
+int ew_store_snapshot_get(ew_store *s, ew_rkind kind, const char *subject_id,
+                          ew_arena *a, ew_record *out, int *found) {
+  sqlite3_stmt *st = s->st[ST_SNAP_GET];
+  int rc = -1;
+  *found = 0;
+  if (!ew_rkind_is_event(kind))
+    return fail(s, "snapshot_get: not an event kind");
+  if (bind_text(st, 1, ew_rkind_name(kind)) || bind_text(st, 2, subject_id)) {
+    fail_db(s, "snapshot_get");
+    goto out;
+  }
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW: {
+    size_t len;
+    const void *body = column_blob(st, 0, &len);
+    out->kind = kind;
+    if (!body || ew_blob_decode(ew_rtype_of(kind), body, len, &out->u, a) < 0) {
+      fail(s, "snapshot %s/%s: corrupt body", ew_rkind_name(kind), subject_id);
+      break;
+    }
+    *found = 1;
+    rc = 0;
+    break;
+  }
+  case SQLITE_DONE:
+    rc = 0;
+    break;
+  default:
+    fail_db(s, "snapshot_get");
+  }
+out:
+  done(st);
+  return rc;
+}
+
+int ew_store_alert_state_put(ew_store *s, const ew_alert *a,
+                             uint64_t fingerprint, int32_t part) {
+  sqlite3_stmt *st = s->st[ST_ALERT_PUT];
+  const char *stype = ew_enum_name(&ew_enum_subject_type, a->subject_type);
+  const char *status = ew_enum_name(&ew_enum_alert_status, a->status);
+  if (!a->alert_id || !a->rule_id || !a->subject_id || !stype || !status ||
+      a->detected_at == EW_NONE)
+    return fail(s, "alert_state_put: incomplete alert");
+  ew_blob_reset(&s->blob);
+  if (ew_blob_encode(&s->blob, ew_rtype_of(EW_REC_ALERT), a) < 0)
+    return fail(s, "alert_state_put %s: cannot encode", a->alert_id);
+  if (bind_text(st, 1, a->alert_id) || sqlite3_bind_int(st, 2, part) ||
+      bind_text(st, 3, stype) || bind_text(st, 4, a->subject_id) ||
+      bind_text(st, 5, a->rule_id) || bind_text(st, 6, status) ||
+      sqlite3_bind_int64(st, 7, (int64_t)fingerprint) ||
+      sqlite3_bind_int64(st, 8, a->detected_at) ||
+      bind_blob(st, 9, s->blob.p, s->blob.len)) {
+    fail_db(s, "alert_state_put");
+    done(st);
+    return -1;
+  }
+  return step_done(s, st, "alert_state_put");
+}
+
+static int read_state(sqlite3_stmt *st, ew_alert_state *out) {
+  const char *status = (const char *)sqlite3_column_text(st, 2);
+  out->alert_id = (const char *)sqlite3_column_text(st, 0);
+  out->rule_id = (const char *)sqlite3_column_text(st, 1);
+  out->status =
+      status ? ew_enum_parse(&ew_enum_alert_status, status, strlen(status))
+             : -1;
+  out->fingerprint = (uint64_t)sqlite3_column_int64(st, 3);
+  out->detected_at = sqlite3_column_int64(st, 4);
+  out->body = column_blob(st, 5, &out->body_len);
+  return out->alert_id && out->rule_id && out->body ? 0 : -1;
+}
+
+int ew_store_alert_state_open(ew_store *s, int subject_type,
+                              const char *subject_id,
+                              ew_alert_state_visit_fn fn, void *ud) {
+  sqlite3_stmt *st = s->st[ST_ALERT_OPEN];
+  const char *stype = ew_enum_name(&ew_enum_subject_type, subject_type);
+  int rc, ret = 0;
+  if (!stype)
+    return fail(s, "alert_state_open: bad subject type %d", subject_type);
+  if (bind_text(st, 1, stype) || bind_text(st, 2, subject_id)) {
+    fail_db(s, "alert_state_open");
+    done(st);
+    return -1;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ew_alert_state as;
+    if (read_state(st, &as) < 0) {
+      fail(s, "alert_state of %s: corrupt row", subject_id);
+      done(st);
+      return -1;
+    }
+    if ((ret = fn(ud, &as)) != 0)
+      break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE) {
+    fail_db(s, "alert_state_open");
+    ret = -1;
+  }
+  done(st);
+  return ret;
+}
+
+int ew_store_alert_state_get(ew_store *s, const char *alert_id, ew_arena *a,
+                             ew_alert_state *out, int *found) {
+  sqlite3_stmt *st = s->st[ST_ALERT_GET];
+  int rc = -1;
+  *found = 0;
+  if (bind_text(st, 1, alert_id)) {
+    fail_db(s, "alert_state_get");
+    goto out;
+  }
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW: {
+    ew_alert_state as;
+    void *body;
+    if (read_state(st, &as) < 0) {
+      fail(s, "alert_state %s: corrupt row", alert_id);
+      break;
+    }
+    *out = as;
+    out->alert_id = ew_arena_strdup(a, as.alert_id);
+    out->rule_id = ew_arena_strdup(a, as.rule_id);
+    body = ew_arena_alloc(a, as.body_len ? as.body_len : 1);
+    if (!out->alert_id || !out->rule_id || !body) {
+      fail(s, "alert_state_get: out of memory");
+      break;
+    }
+    memcpy(body, as.body, as.body_len);
+    out->body = body;
+    *found = 1;
+    rc = 0;
+    break;
+  }
+  case SQLITE_DONE:
+    rc = 0;
+    break;
+  default:
+    fail_db(s, "alert_state_get");
+  }
+out:
+  done(st);
+  return rc;
+}
