@@ -29,6 +29,9 @@
 #include "rules.h"
 
 #define LEGAL_BASIS "GB 32100-2015；GB/T 2260"
+/* An inspection record whose times contradict each other defeats the
+ * plan's demand that enforcement be traceable (全过程留痕和可回溯). */
+#define LEGAL_BASIS_TIME_ORDER "临州办发〔2023〕18号 ¶3（执法全过程留痕）"
 
 static const struct {
   const char *field;
@@ -119,7 +122,7 @@ static void check_time_order(const ew_rule_ctx *ctx, ew_findings *out) {
     return;
   ew_alert_builder *b =
       ew_finding_add(ctx, out, "R25", "time_order",
-                     ctx->cfg->r25.severity_time_order, LEGAL_BASIS);
+                     ctx->cfg->r25.severity_time_order, LEGAL_BASIS_TIME_ORDER);
   if (!b)
     return;
   ew_alert_fact(b, "started_at", "%s", ew_time_format(in->started_at, t1));

@@ -744,6 +744,7 @@ static void test_r25_time_order_low(void **state) {
   assert_int_equal(a->severity, EW_SEV_LOW);
   assert_string_equal(h_fact(a, "started_at"), "2025-03-04T09:00:00+08:00");
   assert_string_equal(h_fact(a, "ended_at"), "2025-03-04T08:59:00+08:00");
+  assert_non_null(strstr(a->legal_basis, "¶3"));
   char id[EW_ALERT_ID_BUFSZ];
   ew_alert_id_format(id, "R25", EW_SUBJ_INSPECTION, "INS-73", "time_order");
   assert_string_equal(a->alert_id, id);
