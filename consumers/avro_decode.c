@@ -27,15 +27,6 @@ struct ew_decoder {
   avro_reader_t reader; /* re-pointed at each body */
 };
 
-/* Where in the record a value sits, for messages: "officers[2].officer_id".
- * Lives on the stack of the walk. */
-typedef struct path {
-  const struct path *up;
-  const char *name;
-  size_t idx;
-  int has_idx;
-} path;
-
 typedef struct ctx {
   ew_arena *arena;
   char *errstr;
@@ -59,53 +50,21 @@ const char *ew_decode_error_code(ew_decode_error err) {
                                                         : "UNKNOWN";
 }
 
-static void seterr(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *errstr, size_t errstr_size, const char *fmt, ...) {
-  if (!errstr || !errstr_size)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(errstr, errstr_size, fmt, ap);
-  va_end(ap);
-}
-
-static size_t path_fmt(const path *p, char *buf, size_t size) {
-  size_t n = p->up ? path_fmt(p->up, buf, size) : 0;
-  int w;
-  if (n >= size)
-    return n;
-  if (p->has_idx)
-    w = snprintf(buf + n, size - n, "[%zu]", p->idx);
-  else
-    w = snprintf(buf + n, size - n, "%s%s", p->up ? "." : "", p->name);
-  return w < 0 ? n : n + (size_t)w;
-}
-
 /* Sets errstr to "field <path>: <what>" and returns err. */
 static ew_decode_error field_err(const ctx *c, ew_decode_error err,
-                                 const path *p, const char *fmt, ...)
+                                 const ew_avro_path *p, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static ew_decode_error field_err(const ctx *c, ew_decode_error err,
-                                 const path *p, const char *fmt, ...) {
-  char where[256];
-  where[0] = '\0';
-  path_fmt(p, where, sizeof where);
-  if (c->errstr && c->errstr_size) {
-    int n = snprintf(c->errstr, c->errstr_size, "field %s: ", where);
-    if (n >= 0 && (size_t)n < c->errstr_size) {
-      va_list ap;
-      va_start(ap, fmt);
-      vsnprintf(c->errstr + n, c->errstr_size - (size_t)n, fmt, ap);
-      va_end(ap);
-    }
-  }
+                                 const ew_avro_path *p, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ew_avro_field_errv(c->errstr, c->errstr_size, p, fmt, ap);
+  va_end(ap);
   return err;
 }
 
-static ew_decode_error avro_err(const ctx *c, const path *p) {
+static ew_decode_error avro_err(const ctx *c, const ew_avro_path *p) {
   return field_err(c, EW_DECODE_MALFORMED, p, "avro-c: %s", avro_strerror());
 }
 
@@ -145,8 +104,8 @@ static int utf8_valid(const unsigned char *s, size_t n) {
 }
 
 /* Copies an Avro string into the arena. */
-static ew_decode_error get_str(const ctx *c, const path *p, avro_value_t *v,
-                               const char **out) {
+static ew_decode_error get_str(const ctx *c, const ew_avro_path *p,
+                               avro_value_t *v, const char **out) {
   const char *s;
   size_t size;
   if (avro_value_get_string(v, &s, &size) != 0)
@@ -163,7 +122,7 @@ static ew_decode_error get_str(const ctx *c, const path *p, avro_value_t *v,
   return EW_DECODE_OK;
 }
 
-static ew_decode_error get_enum(const ctx *c, const path *p,
+static ew_decode_error get_enum(const ctx *c, const ew_avro_path *p,
                                 const ew_sfield *sf, avro_value_t *v,
                                 int *out) {
   int idx;
@@ -182,8 +141,8 @@ static ew_decode_error get_enum(const ctx *c, const path *p,
 }
 
 /* An arena array for an Avro array/map of n items; NULL for none. */
-static ew_decode_error alloc_items(const ctx *c, const path *p, size_t n,
-                                   size_t size, void **out) {
+static ew_decode_error alloc_items(const ctx *c, const ew_avro_path *p,
+                                   size_t n, size_t size, void **out) {
   *out = NULL;
   if (n == 0)
     return EW_DECODE_OK;
@@ -198,7 +157,7 @@ static void put_vec(char *dst, void *v, size_t n) {
   memcpy(dst + offsetof(ew_strv, n), &n, sizeof n);
 }
 
-static ew_decode_error fill_record(const ctx *c, const path *up,
+static ew_decode_error fill_record(const ctx *c, const ew_avro_path *up,
                                    const ew_smap *m, avro_value_t *rv,
                                    char *body);
 
@@ -209,7 +168,7 @@ static ew_decode_error fill_record(const ctx *c, const path *up,
       return rc_;                                                              \
   } while (0)
 
-static ew_decode_error fill_value(const ctx *c, const path *p,
+static ew_decode_error fill_value(const ctx *c, const ew_avro_path *p,
                                   const ew_sfield *sf, avro_value_t *v,
                                   char *dst) {
   const ew_field *f = sf->f;
@@ -263,7 +222,7 @@ static ew_decode_error fill_value(const ctx *c, const path *p,
                                           : sizeof(ew_fact);
   TRY(alloc_items(c, p, n, isize, &items));
   for (size_t i = 0; i < n; i++) {
-    path ip = {p, NULL, i, 1};
+    ew_avro_path ip = {p, NULL, i, 1};
     avro_value_t item;
     const char *key = NULL;
     if (avro_value_get_by_index(v, i, &item, &key) != 0)
@@ -282,7 +241,7 @@ static ew_decode_error fill_value(const ctx *c, const path *p,
       break;
     default: { /* EW_FT_MAP */
       ew_fact *fact = (ew_fact *)(void *)slot;
-      path kp = {p, key, 0, 0};
+      ew_avro_path kp = {p, key, 0, 0};
       char *k = ew_arena_strdup(c->arena, key ? key : "");
       if (!k)
         return field_err(c, EW_DECODE_NOMEM, p, "out of memory");
@@ -299,12 +258,12 @@ static ew_decode_error fill_value(const ctx *c, const path *p,
   return EW_DECODE_OK;
 }
 
-static ew_decode_error fill_record(const ctx *c, const path *up,
+static ew_decode_error fill_record(const ctx *c, const ew_avro_path *up,
                                    const ew_smap *m, avro_value_t *rv,
                                    char *body) {
   for (size_t i = 0; i < m->nfields; i++) {
     const ew_sfield *sf = &m->fields[i];
-    path p = {up, sf->f->name, 0, 0};
+    ew_avro_path p = {up, sf->f->name, 0, 0};
     avro_value_t fv, bv;
     if (avro_value_get_by_index(rv, i, &fv, NULL) != 0)
       return avro_err(c, &p);
@@ -327,7 +286,7 @@ static ew_decode_error fill_record(const ctx *c, const path *up,
   const ew_rtype *rt = m->rtype;
   const ew_field *miss = ew_rtype_missing(rt, body);
   if (miss) {
-    path p = {up, miss->name, 0, 0};
+    ew_avro_path p = {up, miss->name, 0, 0};
     return field_err(c, EW_DECODE_MISSING_FIELD, &p, "required but missing");
   }
   for (size_t i = 0; i < rt->nfields; i++) {
@@ -337,7 +296,7 @@ static ew_decode_error fill_record(const ctx *c, const path *up,
       continue;
     memcpy(&s, body + f->offset, sizeof s);
     if (*s == '\0') {
-      path p = {up, f->name, 0, 0};
+      ew_avro_path p = {up, f->name, 0, 0};
       return field_err(c, EW_DECODE_BAD_VALUE, &p, "required but empty");
     }
   }
@@ -376,19 +335,21 @@ ew_decode_error ew_decode(ew_decoder *d, const void *buf, size_t len,
   char why[256];
 
   if (d->max_bytes && len > d->max_bytes) {
-    seterr(errstr, errstr_size, "value of %zu bytes exceeds the limit of %zu",
-           len, d->max_bytes);
+    ew_schemas_seterr(errstr, errstr_size,
+                      "value of %zu bytes exceeds the limit of %zu", len,
+                      d->max_bytes);
     return EW_DECODE_TOO_LARGE;
   }
   if (len < 5) {
-    seterr(errstr, errstr_size,
-           "value of %zu bytes is shorter than the 5-byte frame header", len);
+    ew_schemas_seterr(
+        errstr, errstr_size,
+        "value of %zu bytes is shorter than the 5-byte frame header", len);
     return EW_DECODE_BAD_FRAME;
   }
   if (p[0] != 0) {
     /* Magic 1 (GUID ids) and header-carried ids are other framings (§B5). */
-    seterr(errstr, errstr_size, "magic byte %u is not 0 (Confluent framing)",
-           p[0]);
+    ew_schemas_seterr(errstr, errstr_size,
+                      "magic byte %u is not 0 (Confluent framing)", p[0]);
     return EW_DECODE_BAD_FRAME;
   }
   uint32_t uid = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 |
@@ -396,17 +357,18 @@ ew_decode_error ew_decode(ew_decoder *d, const void *buf, size_t len,
   ew_schema_entry *e =
       uid <= INT32_MAX ? ew_schemas_entry(d->sc, (int32_t)uid) : NULL;
   if (!e) {
-    seterr(errstr, errstr_size, "schema id %u is not known", uid);
+    ew_schemas_seterr(errstr, errstr_size, "schema id %u is not known", uid);
     return EW_DECODE_UNKNOWN_SCHEMA;
   }
   if ((unsigned)expect < EW_REC_COUNT && e->kind != expect) {
-    seterr(errstr, errstr_size, "schema id %u (%s) is for %s records, not %s",
-           uid, e->file, ew_rkind_name(e->kind), ew_rkind_name(expect));
+    ew_schemas_seterr(errstr, errstr_size,
+                      "schema id %u (%s) is for %s records, not %s", uid,
+                      e->file, ew_rkind_name(e->kind), ew_rkind_name(expect));
     return EW_DECODE_WRONG_TYPE;
   }
   if (ew_avro_prevalidate(e->schema, p + 5, len - 5, why, sizeof why) != 0) {
-    seterr(errstr, errstr_size, "malformed Avro body (schema id %u): %s", uid,
-           why);
+    ew_schemas_seterr(errstr, errstr_size,
+                      "malformed Avro body (schema id %u): %s", uid, why);
     return EW_DECODE_MALFORMED;
   }
 
@@ -414,8 +376,9 @@ ew_decode_error ew_decode(ew_decoder *d, const void *buf, size_t len,
                                 (int64_t)(len - 5));
   avro_value_reset(&e->value);
   if (avro_value_read(d->reader, &e->value) != 0) {
-    seterr(errstr, errstr_size, "malformed Avro body (schema id %u): %s", uid,
-           avro_strerror());
+    ew_schemas_seterr(errstr, errstr_size,
+                      "malformed Avro body (schema id %u): %s", uid,
+                      avro_strerror());
     avro_value_reset(&e->value);
     return EW_DECODE_MALFORMED;
   }

@@ -159,18 +159,12 @@ typedef struct open_list {
 /* The store's row is valid only during the call, so it is copied. */
 static int collect_open(void *ud, const ew_alert_state *st) {
   open_list *l = ud;
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    open_alert *v = ew_arena_alloc(l->arena, cap * sizeof *v);
-    if (!v) {
-      l->oom = 1;
-      return 1;
-    }
-    if (l->n)
-      memcpy(v, l->v, l->n * sizeof *v);
-    l->v = v;
-    l->cap = cap;
+  open_alert *v = ew_rule_array_grow(l->arena, l->v, l->n, &l->cap, sizeof *v);
+  if (!v) {
+    l->oom = 1;
+    return 1;
   }
+  l->v = v;
   open_alert *o = &l->v[l->n];
   o->alert_id = ew_arena_strdup(l->arena, st->alert_id);
   o->rule_id = ew_arena_strdup(l->arena, st->rule_id);

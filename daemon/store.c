@@ -204,14 +204,18 @@ static void done(sqlite3_stmt *st) {
   sqlite3_clear_bindings(st);
 }
 
+/* Records SQLite's error for `what`, then resets the statement, so that a
+ * failed bind or step leaves no statement holding a WAL snapshot. */
+static int fail_stmt(ew_store *s, sqlite3_stmt *st, const char *what) {
+  fail_db(s, what);
+  done(st);
+  return -1;
+}
+
 /* Steps a statement that returns no rows, then resets it. */
 static int step_done(ew_store *s, sqlite3_stmt *st, const char *what) {
-  int rc = sqlite3_step(st);
-  if (rc != SQLITE_DONE) {
-    fail_db(s, what);
-    done(st);
-    return -1;
-  }
+  if (sqlite3_step(st) != SQLITE_DONE)
+    return fail_stmt(s, st, what);
   done(st);
   return 0;
 }
@@ -543,11 +547,8 @@ static int cache_load(ew_store *s) {
       return fail(s, "ref cache: out of memory");
     }
   }
-  if (rc != SQLITE_DONE) {
-    fail_db(s, "ref load");
-    done(st);
-    return -1;
-  }
+  if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "ref load");
   done(st);
   s->refs_broken = 0;
   return 0;
@@ -725,11 +726,8 @@ int ew_store_offset_put(ew_store *s, const char *topic, int32_t partition,
                         int64_t next_offset) {
   sqlite3_stmt *st = s->st[ST_OFFSET_PUT];
   if (bind_text(st, 1, topic) || sqlite3_bind_int(st, 2, partition) ||
-      sqlite3_bind_int64(st, 3, next_offset)) {
-    fail_db(s, "offset_put");
-    done(st);
-    return -1;
-  }
+      sqlite3_bind_int64(st, 3, next_offset))
+    return fail_stmt(s, st, "offset_put");
   return step_done(s, st, "offset_put");
 }
 
@@ -762,22 +760,6 @@ out:
 
 /* Headers blob: u32 n, then per header u32 name_len, name, u32 value_len
  * (0xFFFFFFFF for a NULL value), value; little-endian. */
-static int put32(ew_blob *b, uint32_t v) {
-  if (b->cap - b->len < 4) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < 4)
-      cap *= 2;
-    unsigned char *p = realloc(b->p, cap);
-    if (!p)
-      return -1;
-    b->p = p;
-    b->cap = cap;
-  }
-  for (int i = 0; i < 4; i++)
-    b->p[b->len++] = (unsigned char)(v >> (8 * i));
-  return 0;
-}
-
 static int putbytes(ew_blob *b, const void *p, size_t n) {
   if (b->cap - b->len < n) {
     size_t cap = b->cap ? b->cap : 256;
@@ -793,6 +775,13 @@ static int putbytes(ew_blob *b, const void *p, size_t n) {
     memcpy(b->p + b->len, p, n);
   b->len += n;
   return 0;
+}
+
+static int put32(ew_blob *b, uint32_t v) {
+  unsigned char le[4];
+  for (int i = 0; i < 4; i++)
+    le[i] = (unsigned char)(v >> (8 * i));
+  return putbytes(b, le, sizeof le);
 }
 
 static int headers_encode(ew_blob *b, const ew_outbox_header *h, size_t n) {
@@ -879,11 +868,8 @@ int ew_store_outbox_append(ew_store *s, const ew_outbox_row *row,
       bind_blob(st, 2, row->key, row->key_len) ||
       bind_blob(st, 3, row->value, row->value_len) ||
       (have_headers ? bind_blob(st, 4, s->blob.p, s->blob.len)
-                    : sqlite3_bind_null(st, 4))) {
-    fail_db(s, "outbox_append");
-    done(st);
-    return -1;
-  }
+                    : sqlite3_bind_null(st, 4)))
+    return fail_stmt(s, st, "outbox_append");
   if (step_done(s, st, "outbox_append") < 0)
     return -1;
   if (seq)
@@ -897,11 +883,8 @@ int ew_store_outbox_scan(ew_store *s, int64_t after_seq, size_t limit,
   int rc, ret = 0;
   if (sqlite3_bind_int64(st, 1, after_seq) ||
       sqlite3_bind_int64(
-          st, 2, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit)) {
-    fail_db(s, "outbox_scan");
-    done(st);
-    return -1;
-  }
+          st, 2, limit > (size_t)INT64_MAX ? INT64_MAX : (int64_t)limit))
+    return fail_stmt(s, st, "outbox_scan");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     ew_outbox_row row;
     size_t hlen;
@@ -930,11 +913,8 @@ int ew_store_outbox_scan(ew_store *s, int64_t after_seq, size_t limit,
 
 int ew_store_outbox_delete_upto(ew_store *s, int64_t upto) {
   sqlite3_stmt *st = s->st[ST_OUTBOX_DELETE];
-  if (sqlite3_bind_int64(st, 1, upto)) {
-    fail_db(s, "outbox_delete");
-    done(st);
-    return -1;
-  }
+  if (sqlite3_bind_int64(st, 1, upto))
+    return fail_stmt(s, st, "outbox_delete");
   return step_done(s, st, "outbox_delete");
 }
 
@@ -968,11 +948,8 @@ int ew_store_ref_put(ew_store *s, const ew_record *rec) {
   if (ew_blob_encode(&s->blob, t, &rec->u) < 0)
     return fail(s, "ref_put %s/%s: cannot encode", t->name, id);
   if (bind_text(st, 1, t->name) || bind_text(st, 2, id) ||
-      bind_text(st, 3, agency) || bind_blob(st, 4, s->blob.p, s->blob.len)) {
-    fail_db(s, "ref_put");
-    done(st);
-    return -1;
-  }
+      bind_text(st, 3, agency) || bind_blob(st, 4, s->blob.p, s->blob.len))
+    return fail_stmt(s, st, "ref_put");
   if (step_done(s, st, "ref_put") < 0)
     return -1;
   s->refs_dirty = 1;
@@ -1000,11 +977,8 @@ int ew_store_ref_delete(ew_store *s, ew_rkind kind, const char *id) {
   if (!ew_rkind_is_ref(kind) || !id)
     return fail(s, "ref_delete: needs a reference kind and an id");
   sqlite3_stmt *st = s->st[ST_REF_DELETE];
-  if (bind_text(st, 1, ew_rkind_name(kind)) || bind_text(st, 2, id)) {
-    fail_db(s, "ref_delete");
-    done(st);
-    return -1;
-  }
+  if (bind_text(st, 1, ew_rkind_name(kind)) || bind_text(st, 2, id))
+    return fail_stmt(s, st, "ref_delete");
   if (step_done(s, st, "ref_delete") < 0)
     return -1;
   s->refs_dirty = 1;
@@ -1057,11 +1031,8 @@ int ew_store_event_mark(ew_store *s, const char *event_id, int32_t part,
   sqlite3_stmt *st = s->st[ST_EVENT_MARK];
   if (bind_text(st, 1, event_id) || sqlite3_bind_int(st, 2, part) ||
       (event_time == EW_NONE ? sqlite3_bind_null(st, 3)
-                             : sqlite3_bind_int64(st, 3, event_time))) {
-    fail_db(s, "event_mark");
-    done(st);
-    return -1;
-  }
+                             : sqlite3_bind_int64(st, 3, event_time)))
+    return fail_stmt(s, st, "event_mark");
   if (step_done(s, st, "event_mark") < 0)
     return -1;
   *is_new = sqlite3_changes(s->db) > 0;
@@ -1082,12 +1053,8 @@ int ew_store_snapshot_put(ew_store *s, const ew_record *rec, int32_t part,
     return fail(s, "snapshot_put %s/%s: cannot encode", t->name, id);
   if (bind_text(st, 1, t->name) || bind_text(st, 2, id) ||
       sqlite3_bind_int(st, 3, part) || bind_text(st, 4, event_id) ||
-      sqlite3_bind_int64(st, 5, et) ||
-      bind_blob(st, 6, s->blob.p, s->blob.len)) {
-    fail_db(s, "snapshot_put");
-    done(st);
-    return -1;
-  }
+      sqlite3_bind_int64(st, 5, et) || bind_blob(st, 6, s->blob.p, s->blob.len))
+    return fail_stmt(s, st, "snapshot_put");
   if (step_done(s, st, "snapshot_put") < 0)
     return -1;
   *applied = sqlite3_changes(s->db) > 0;
@@ -1145,11 +1112,8 @@ int ew_store_alert_state_put(ew_store *s, const ew_alert *a,
       bind_text(st, 5, a->rule_id) || bind_text(st, 6, status) ||
       sqlite3_bind_int64(st, 7, (int64_t)fingerprint) ||
       sqlite3_bind_int64(st, 8, a->detected_at) ||
-      bind_blob(st, 9, s->blob.p, s->blob.len)) {
-    fail_db(s, "alert_state_put");
-    done(st);
-    return -1;
-  }
+      bind_blob(st, 9, s->blob.p, s->blob.len))
+    return fail_stmt(s, st, "alert_state_put");
   return step_done(s, st, "alert_state_put");
 }
 
@@ -1174,11 +1138,8 @@ int ew_store_alert_state_open(ew_store *s, int subject_type,
   int rc, ret = 0;
   if (!stype)
     return fail(s, "alert_state_open: bad subject type %d", subject_type);
-  if (bind_text(st, 1, stype) || bind_text(st, 2, subject_id)) {
-    fail_db(s, "alert_state_open");
-    done(st);
-    return -1;
-  }
+  if (bind_text(st, 1, stype) || bind_text(st, 2, subject_id))
+    return fail_stmt(s, st, "alert_state_open");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     ew_alert_state as;
     if (read_state(st, &as) < 0) {

@@ -28,50 +28,24 @@ struct ew_encoder {
   avro_writer_t writer; /* re-pointed behind the header of buf */
 };
 
-typedef struct path {
-  const struct path *up;
-  const char *name;
-  size_t idx;
-  int has_idx;
-} path;
-
 typedef struct ctx {
   char *errstr;
   size_t errstr_size;
 } ctx;
 
-static size_t path_fmt(const path *p, char *buf, size_t size) {
-  size_t n = p->up ? path_fmt(p->up, buf, size) : 0;
-  int w;
-  if (n >= size)
-    return n;
-  if (p->has_idx)
-    w = snprintf(buf + n, size - n, "[%zu]", p->idx);
-  else
-    w = snprintf(buf + n, size - n, "%s%s", p->up ? "." : "", p->name);
-  return w < 0 ? n : n + (size_t)w;
-}
-
-static int field_err(const ctx *c, const path *p, const char *fmt, ...)
+static int field_err(const ctx *c, const ew_avro_path *p, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int field_err(const ctx *c, const path *p, const char *fmt, ...) {
-  char where[256];
-  where[0] = '\0';
-  path_fmt(p, where, sizeof where);
-  if (c->errstr && c->errstr_size) {
-    int n = snprintf(c->errstr, c->errstr_size, "field %s: ", where);
-    if (n >= 0 && (size_t)n < c->errstr_size) {
-      va_list ap;
-      va_start(ap, fmt);
-      vsnprintf(c->errstr + n, c->errstr_size - (size_t)n, fmt, ap);
-      va_end(ap);
-    }
-  }
+static int field_err(const ctx *c, const ew_avro_path *p, const char *fmt,
+                     ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  ew_avro_field_errv(c->errstr, c->errstr_size, p, fmt, ap);
+  va_end(ap);
   return -1;
 }
 
-static int avro_err(const ctx *c, const path *p) {
+static int avro_err(const ctx *c, const ew_avro_path *p) {
   return field_err(c, p, "avro-c: %s", avro_strerror());
 }
 
@@ -103,7 +77,7 @@ static int present(const ew_field *f, const char *src) {
   }
 }
 
-static int set_str(const ctx *c, const path *p, avro_value_t *v,
+static int set_str(const ctx *c, const ew_avro_path *p, avro_value_t *v,
                    const char *s) {
   if (!s)
     return field_err(c, p, "NULL string");
@@ -112,7 +86,7 @@ static int set_str(const ctx *c, const path *p, avro_value_t *v,
   return 0;
 }
 
-static int set_enum(const ctx *c, const path *p, const ew_sfield *sf,
+static int set_enum(const ctx *c, const ew_avro_path *p, const ew_sfield *sf,
                     avro_value_t *v, int x) {
   const ew_enum *e = sf->f->enm;
   if (x < 0 || x >= e->n)
@@ -125,12 +99,12 @@ static int set_enum(const ctx *c, const path *p, const ew_sfield *sf,
   return 0;
 }
 
-static int put_record(const ctx *c, const path *up, const ew_smap *m,
+static int put_record(const ctx *c, const ew_avro_path *up, const ew_smap *m,
                       avro_value_t *rv, const char *body);
 
 /* Writes the non-null value of `sf` from `src`; with use_dflt the
  * descriptor default stands in for an absent value. */
-static int put_value(const ctx *c, const path *p, const ew_sfield *sf,
+static int put_value(const ctx *c, const ew_avro_path *p, const ew_sfield *sf,
                      avro_value_t *v, const char *src, int use_dflt) {
   const ew_field *f = sf->f;
   switch (f->type) {
@@ -182,7 +156,7 @@ static int put_value(const ctx *c, const path *p, const ew_sfield *sf,
   if (n && !items)
     return field_err(c, p, "%zu items but no array", n);
   for (size_t i = 0; i < n; i++) {
-    path ip = {p, NULL, i, 1};
+    ew_avro_path ip = {p, NULL, i, 1};
     avro_value_t item;
     switch (f->type) {
     case EW_FT_STRV:
@@ -208,7 +182,7 @@ static int put_value(const ctx *c, const path *p, const ew_sfield *sf,
       const ew_fact *fact = &((const ew_fact *)(const void *)items)[i];
       if (!fact->key)
         return field_err(c, &ip, "NULL map key");
-      path kp = {p, fact->key, 0, 0};
+      ew_avro_path kp = {p, fact->key, 0, 0};
       if (avro_value_add(v, fact->key, &item, NULL, NULL) != 0)
         return avro_err(c, &kp);
       if (set_str(c, &kp, &item, fact->value) != 0)
@@ -220,13 +194,13 @@ static int put_value(const ctx *c, const path *p, const ew_sfield *sf,
   return 0;
 }
 
-static int put_record(const ctx *c, const path *up, const ew_smap *m,
+static int put_record(const ctx *c, const ew_avro_path *up, const ew_smap *m,
                       avro_value_t *rv, const char *body) {
   for (size_t i = 0; i < m->nfields; i++) {
     const ew_sfield *sf = &m->fields[i];
     const ew_field *f = sf->f;
     const char *src = body + f->offset;
-    path p = {up, f->name, 0, 0};
+    ew_avro_path p = {up, f->name, 0, 0};
     avro_value_t fv, bv;
     int have = present(f, src);
     if (avro_value_get_by_index(rv, i, &fv, NULL) != 0)

@@ -36,16 +36,37 @@ struct ew_schemas {
   int32_t id_of[EW_REC_COUNT]; /* highest id per kind, -1 when none */
 };
 
-static void seterr(char *errstr, size_t errstr_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void seterr(char *errstr, size_t errstr_size, const char *fmt, ...) {
+void ew_schemas_seterr(char *errstr, size_t errstr_size, const char *fmt, ...) {
   if (!errstr || !errstr_size)
     return;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(errstr, errstr_size, fmt, ap);
   va_end(ap);
+}
+
+static size_t path_fmt(const ew_avro_path *p, char *buf, size_t size) {
+  size_t n = p->up ? path_fmt(p->up, buf, size) : 0;
+  int w;
+  if (n >= size)
+    return n;
+  if (p->has_idx)
+    w = snprintf(buf + n, size - n, "[%zu]", p->idx);
+  else
+    w = snprintf(buf + n, size - n, "%s%s", p->up ? "." : "", p->name);
+  return w < 0 ? n : n + (size_t)w;
+}
+
+void ew_avro_field_errv(char *errstr, size_t errstr_size, const ew_avro_path *p,
+                        const char *fmt, va_list ap) {
+  char where[256];
+  where[0] = '\0';
+  path_fmt(p, where, sizeof where);
+  if (errstr && errstr_size) {
+    int n = snprintf(errstr, errstr_size, "field %s: ", where);
+    if (n >= 0 && (size_t)n < errstr_size)
+      vsnprintf(errstr + n, errstr_size - (size_t)n, fmt, ap);
+  }
 }
 
 const char *ew_schemas_default_dir(void) {
@@ -60,7 +81,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *errstr,
   size_t len = 0, cap = 0;
   FILE *fp = fopen(path, "rb");
   if (!fp) {
-    seterr(errstr, errstr_size, "%s: %s", path, strerror(errno));
+    ew_schemas_seterr(errstr, errstr_size, "%s: %s", path, strerror(errno));
     return -1;
   }
   for (;;) {
@@ -68,7 +89,7 @@ static int read_file(const char *path, char **out, size_t *outlen, char *errstr,
       size_t ncap = cap ? cap * 2 : 8192;
       char *nbuf = realloc(buf, ncap + 1);
       if (!nbuf) {
-        seterr(errstr, errstr_size, "%s: out of memory", path);
+        ew_schemas_seterr(errstr, errstr_size, "%s: out of memory", path);
         goto fail;
       }
       buf = nbuf;
@@ -77,15 +98,15 @@ static int read_file(const char *path, char **out, size_t *outlen, char *errstr,
     size_t got = fread(buf + len, 1, cap - len, fp);
     len += got;
     if (len > MAX_FILE_BYTES) {
-      seterr(errstr, errstr_size, "%s: larger than %u bytes", path,
-             MAX_FILE_BYTES);
+      ew_schemas_seterr(errstr, errstr_size, "%s: larger than %u bytes", path,
+                        MAX_FILE_BYTES);
       goto fail;
     }
     if (got == 0)
       break;
   }
   if (ferror(fp)) {
-    seterr(errstr, errstr_size, "%s: read error", path);
+    ew_schemas_seterr(errstr, errstr_size, "%s: read error", path);
     goto fail;
   }
   fclose(fp);
@@ -193,7 +214,7 @@ static int bind_enum(ew_sfield *sf, avro_schema_t es, const char *file,
   sf->sym2val = malloc(sizeof(int) * (size_t)(nsym > 0 ? nsym : 1));
   sf->val2sym = malloc(sizeof(int) * (size_t)e->n);
   if (!sf->sym2val || !sf->val2sym) {
-    seterr(errstr, errstr_size, "%s: out of memory", file);
+    ew_schemas_seterr(errstr, errstr_size, "%s: out of memory", file);
     return -1;
   }
   for (int v = 0; v < e->n; v++)
@@ -224,9 +245,10 @@ static int bind_field(ew_sfield *sf, const ew_field *f, avro_schema_t ft,
     avro_schema_t other = b0 && is_avro_null(b0) ? b1 : b0;
     if (!b0 || !b1 || is_avro_null(b0) == is_avro_null(b1) ||
         is_avro_union(other)) {
-      seterr(errstr, errstr_size,
-             "%s: field %s.%s: a union must be of null and one other type",
-             file, rt->name, f->name);
+      ew_schemas_seterr(
+          errstr, errstr_size,
+          "%s: field %s.%s: a union must be of null and one other type", file,
+          rt->name, f->name);
       return -1;
     }
     sf->nullable = 1;
@@ -269,7 +291,7 @@ static int bind_field(ew_sfield *sf, const ew_field *f, avro_schema_t ft,
     if (ok) {
       sf->sub = calloc(1, sizeof *sf->sub);
       if (!sf->sub) {
-        seterr(errstr, errstr_size, "%s: out of memory", file);
+        ew_schemas_seterr(errstr, errstr_size, "%s: out of memory", file);
         return -1;
       }
       if (smap_build(sf->sub, items, f->sub, file, errstr, errstr_size) != 0)
@@ -281,9 +303,10 @@ static int bind_field(ew_sfield *sf, const ew_field *f, avro_schema_t ft,
     break;
   }
   if (!ok) {
-    seterr(errstr, errstr_size, "%s: field %s.%s is %s %s, expected %s", file,
-           rt->name, f->name, items ? "an array of" : "a",
-           type_word(items ? items : t), ftype_wants(f->type));
+    ew_schemas_seterr(errstr, errstr_size,
+                      "%s: field %s.%s is %s %s, expected %s", file, rt->name,
+                      f->name, items ? "an array of" : "a",
+                      type_word(items ? items : t), ftype_wants(f->type));
     return -1;
   }
   return 0;
@@ -308,7 +331,7 @@ static int smap_build(ew_smap *m, avro_schema_t rs, const ew_rtype *rt,
   m->nfields = 0;
   m->fields = calloc(n ? n : 1, sizeof *m->fields);
   if (!m->fields || !seen) {
-    seterr(errstr, errstr_size, "%s: out of memory", file);
+    ew_schemas_seterr(errstr, errstr_size, "%s: out of memory", file);
     goto done;
   }
   m->nfields = n; /* smap_done frees whatever got bound */
@@ -317,14 +340,14 @@ static int smap_build(ew_smap *m, avro_schema_t rs, const ew_rtype *rt,
     size_t di = 0;
     const ew_field *f = name ? descriptor_field(rt, name, &di) : NULL;
     if (!f) {
-      seterr(errstr, errstr_size,
-             "%s: field %s.%s is not a field of the %s record", file,
-             avro_schema_name(rs), name ? name : "?", rt->name);
+      ew_schemas_seterr(errstr, errstr_size,
+                        "%s: field %s.%s is not a field of the %s record", file,
+                        avro_schema_name(rs), name ? name : "?", rt->name);
       goto done;
     }
     if (seen[di]) {
-      seterr(errstr, errstr_size, "%s: field %s.%s appears twice", file,
-             rt->name, name);
+      ew_schemas_seterr(errstr, errstr_size, "%s: field %s.%s appears twice",
+                        file, rt->name, name);
       goto done;
     }
     seen[di] = 1;
@@ -335,9 +358,9 @@ static int smap_build(ew_smap *m, avro_schema_t rs, const ew_rtype *rt,
   }
   for (size_t i = 0; i < rt->nfields; i++)
     if (!seen[i] && ew_field_required(&rt->fields[i])) {
-      seterr(errstr, errstr_size,
-             "%s: required field %s.%s is missing from the schema", file,
-             rt->name, rt->fields[i].name);
+      ew_schemas_seterr(errstr, errstr_size,
+                        "%s: required field %s.%s is missing from the schema",
+                        file, rt->name, rt->fields[i].name);
       goto done;
     }
   rc = 0;
@@ -365,7 +388,7 @@ static int entry_load(ew_schema_entry *e, const char *dir, char *errstr,
   size_t jlen = 0;
   char *path = malloc(strlen(dir) + strlen(e->file) + 2);
   if (!path) {
-    seterr(errstr, errstr_size, "%s: out of memory", e->file);
+    ew_schemas_seterr(errstr, errstr_size, "%s: out of memory", e->file);
     return -1;
   }
   sprintf(path, "%s/%s", dir, e->file);
@@ -375,12 +398,12 @@ static int entry_load(ew_schema_entry *e, const char *dir, char *errstr,
     return -1;
   if (avro_schema_from_json_length(json, jlen, &e->schema) != 0) {
     e->schema = NULL;
-    seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
+    ew_schemas_seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
     goto fail;
   }
   if (!is_avro_record(e->schema)) {
-    seterr(errstr, errstr_size, "%s: the schema is %s, not a record", e->file,
-           type_word(e->schema));
+    ew_schemas_seterr(errstr, errstr_size, "%s: the schema is %s, not a record",
+                      e->file, type_word(e->schema));
     goto fail;
   }
   const char *ns = avro_schema_namespace(e->schema);
@@ -394,8 +417,9 @@ static int entry_load(ew_schema_entry *e, const char *dir, char *errstr,
       kind = k;
   }
   if (kind < 0) {
-    seterr(errstr, errstr_size, "%s: record %s%s%s is not a record kind",
-           e->file, ns ? ns : "", ns ? "." : "", name);
+    ew_schemas_seterr(errstr, errstr_size,
+                      "%s: record %s%s%s is not a record kind", e->file,
+                      ns ? ns : "", ns ? "." : "", name);
     goto fail;
   }
   e->kind = (ew_rkind)kind;
@@ -404,14 +428,14 @@ static int entry_load(ew_schema_entry *e, const char *dir, char *errstr,
     goto fail;
   e->iface = avro_generic_class_from_schema(e->schema);
   if (!e->iface) {
-    seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
+    ew_schemas_seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
     goto fail;
   }
   /* The value takes its own class reference; ours is released in
    * entry_done (§B4). */
   if (avro_generic_value_new(e->iface, &e->value) != 0) {
     e->value.iface = NULL;
-    seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
+    ew_schemas_seterr(errstr, errstr_size, "%s: %s", e->file, avro_strerror());
     goto fail;
   }
   free(json);
@@ -467,14 +491,14 @@ int ew_schemas_load(ew_schemas **out, const char *dir, char *errstr,
   ew_schemas *sc = calloc(1, sizeof *sc);
   *out = NULL;
   if (!sc) {
-    seterr(errstr, errstr_size, "out of memory");
+    ew_schemas_seterr(errstr, errstr_size, "out of memory");
     return -1;
   }
   for (int k = 0; k < EW_REC_COUNT; k++)
     sc->id_of[k] = -1;
   path = malloc(strlen(dir) + sizeof "/ids.tsv");
   if (!path) {
-    seterr(errstr, errstr_size, "out of memory");
+    ew_schemas_seterr(errstr, errstr_size, "out of memory");
     goto fail;
   }
   sprintf(path, "%s/ids.tsv", dir);
@@ -492,22 +516,23 @@ int ew_schemas_load(ew_schemas **out, const char *dir, char *errstr,
     const char *why = NULL;
     int r = parse_line(line, &id, &file, &why);
     if (r < 0) {
-      seterr(errstr, errstr_size, "%s:%d: %s", path, lineno, why);
+      ew_schemas_seterr(errstr, errstr_size, "%s:%d: %s", path, lineno, why);
       goto fail;
     }
     if (r == 0)
       continue;
     for (size_t i = 0; i < sc->n; i++)
       if (sc->entries[i].id == id) {
-        seterr(errstr, errstr_size, "%s:%d: schema id %d is listed twice", path,
-               lineno, (int)id);
+        ew_schemas_seterr(errstr, errstr_size,
+                          "%s:%d: schema id %d is listed twice", path, lineno,
+                          (int)id);
         goto fail;
       }
     if (sc->n == cap) {
       size_t ncap = cap ? cap * 2 : 32;
       ew_schema_entry *ne = realloc(sc->entries, ncap * sizeof *ne);
       if (!ne) {
-        seterr(errstr, errstr_size, "out of memory");
+        ew_schemas_seterr(errstr, errstr_size, "out of memory");
         goto fail;
       }
       sc->entries = ne;
@@ -518,14 +543,14 @@ int ew_schemas_load(ew_schemas **out, const char *dir, char *errstr,
     e->id = id;
     e->file = strdup(file);
     if (!e->file) {
-      seterr(errstr, errstr_size, "out of memory");
+      ew_schemas_seterr(errstr, errstr_size, "out of memory");
       goto fail;
     }
     if (entry_load(e, dir, errstr, errstr_size) != 0)
       goto fail;
   }
   if (sc->n == 0) {
-    seterr(errstr, errstr_size, "%s: no schemas listed", path);
+    ew_schemas_seterr(errstr, errstr_size, "%s: no schemas listed", path);
     goto fail;
   }
   qsort(sc->entries, sc->n, sizeof *sc->entries, cmp_entry);

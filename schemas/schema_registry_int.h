@@ -11,6 +11,8 @@
 #ifndef EW_SCHEMA_REGISTRY_INT_H
 #define EW_SCHEMA_REGISTRY_INT_H
 
+#include <stdarg.h>
+
 #include <avro.h>
 
 #include "schema_registry.h"
@@ -62,5 +64,26 @@ ew_schema_entry *ew_schemas_entry(const ew_schemas *sc, int32_t id);
 /* Entries in ascending id order, for tests and diagnostics. */
 size_t ew_schemas_count(const ew_schemas *sc);
 ew_schema_entry *ew_schemas_entry_at(const ew_schemas *sc, size_t i);
+
+/* ---- error messages, one form for the loader and both codecs ---- */
+
+/* Formats into errstr; a NULL errstr or a size of 0 is allowed and leaves
+ * nothing. */
+void ew_schemas_seterr(char *errstr, size_t errstr_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Where in a record a codec is, for messages: "officers[2].officer_id".
+ * Each level lives on the stack of the walk and points to its parent. */
+typedef struct ew_avro_path {
+  const struct ew_avro_path *up;
+  const char *name; /* field name or map key, unless has_idx */
+  size_t idx;       /* array index, when has_idx */
+  int has_idx;
+} ew_avro_path;
+
+/* Sets errstr (as ew_schemas_seterr) to "field <path>: <what>", the form
+ * every decode and encode error about one value takes. */
+void ew_avro_field_errv(char *errstr, size_t errstr_size, const ew_avro_path *p,
+                        const char *fmt, va_list ap);
 
 #endif /* EW_SCHEMA_REGISTRY_INT_H */

@@ -80,18 +80,13 @@ static int collect_plan(void *ud, const ew_record *rec) {
     l->not_counted++;
     return 0;
   }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    const ew_plan **v = ew_arena_alloc(l->arena, cap * sizeof *v);
-    if (!v) {
-      l->oom = 1;
-      return 1;
-    }
-    if (l->n)
-      memcpy(v, l->v, l->n * sizeof *v);
-    l->v = v;
-    l->cap = cap;
+  const ew_plan **v =
+      ew_rule_array_grow(l->arena, l->v, l->n, &l->cap, sizeof *v);
+  if (!v) {
+    l->oom = 1;
+    return 1;
   }
+  l->v = v;
   l->v[l->n++] = p;
   return 0;
 }
@@ -195,6 +190,38 @@ static void finish(ew_alert_builder *b, ew_findings *out, const char *phrase,
     out->oom = 1;
 }
 
+/* One result per check item of the inspection, each with its code ("" for
+ * a null item) filled in. NULL on OOM, with out->oom set. */
+static item_result *item_results(const ew_rule_ctx *ctx, ew_findings *out) {
+  const ew_strv *items = &ctx->rec->u.inspection.check_items;
+  item_result *r = ew_arena_alloc(ctx->arena, items->n * sizeof *r);
+  if (!r) {
+    out->oom = 1;
+    return NULL;
+  }
+  for (size_t i = 0; i < items->n; i++)
+    r[i].code = items->v[i] ? items->v[i] : "";
+  return r;
+}
+
+/* The inspection names a plan or random task (`id_fact` = `id`) of which
+ * no record is on file: the finding says so, with `records_fact` = 0, rather
+ * than judging the check items against nothing. `label` names it in the
+ * message. */
+static void not_on_file(const ew_rule_ctx *ctx, ew_findings *out,
+                        const char *reason, const char *id_fact,
+                        const char *records_fact, const char *id,
+                        const char *label) {
+  char why[512];
+  ew_alert_builder *b = start(ctx, out, reason);
+  if (!b)
+    return;
+  ew_alert_fact(b, id_fact, "%s", id);
+  ew_alert_fact(b, records_fact, "0");
+  snprintf(why, sizeof why, "%s%s无备案记录", label, id);
+  finish(b, out, ew_rule_phrase(ctx, out), why);
+}
+
 static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
   const ew_inspection *in = &ctx->rec->u.inspection;
   const ew_record *rt = NULL;
@@ -210,12 +237,8 @@ static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
                        &rt) < 0)
     return -1;
   if (!rt) {
-    if (!(b = start(ctx, out, "random_task_not_found")))
-      return 0;
-    ew_alert_fact(b, "random_task_id", "%s", in->random_task_id);
-    ew_alert_fact(b, "random_task_records", "0");
-    snprintf(why, sizeof why, "抽查任务%s无备案记录", in->random_task_id);
-    finish(b, out, ew_rule_phrase(ctx, out), why);
+    not_on_file(ctx, out, "random_task_not_found", "random_task_id",
+                "random_task_records", in->random_task_id, "抽查任务");
     return 0;
   }
   const ew_random_task *t = &rt->u.random_task;
@@ -229,14 +252,11 @@ static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
     finish(b, out, ew_rule_phrase(ctx, out), why);
     return 0;
   }
-  item_result *r = ew_arena_alloc(ctx->arena, in->check_items.n * sizeof *r);
-  if (!r) {
-    out->oom = 1;
+  item_result *r = item_results(ctx, out);
+  if (!r)
     return 0;
-  }
   size_t unmatched = 0;
   for (size_t i = 0; i < in->check_items.n; i++) {
-    r[i].code = in->check_items.v[i] ? in->check_items.v[i] : "";
     int ok = repeated(in, i) ||
              (t->check_item_code && strcmp(r[i].code, t->check_item_code) == 0);
     r[i].level = ok ? LV_MATCHED : LV_NOT_IN_PLAN;
@@ -273,12 +293,8 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
     if (ew_store_ref_get(ctx->store, EW_REC_PLAN, in->plan_id, &p) < 0)
       return -1;
     if (!p) {
-      if (!(b = start(ctx, out, "plan_not_found")))
-        return 0;
-      ew_alert_fact(b, "plan_id", "%s", in->plan_id);
-      ew_alert_fact(b, "plan_records", "0");
-      snprintf(why, sizeof why, "所列检查计划%s无备案记录", in->plan_id);
-      finish(b, out, ew_rule_phrase(ctx, out), why);
+      not_on_file(ctx, out, "plan_not_found", "plan_id", "plan_records",
+                  in->plan_id, "所列检查计划");
       return 0;
     }
     collect_plan(&plans, p);
@@ -308,14 +324,11 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
     return 0;
   }
 
-  item_result *r = ew_arena_alloc(ctx->arena, in->check_items.n * sizeof *r);
-  if (!r) {
-    out->oom = 1;
+  item_result *r = item_results(ctx, out);
+  if (!r)
     return 0;
-  }
   size_t unmatched = 0, first = 0;
   for (size_t i = 0; i < in->check_items.n; i++) {
-    r[i].code = in->check_items.v[i] ? in->check_items.v[i] : "";
     if (repeated(in, i)) {
       r[i].level = LV_MATCHED;
       continue;

@@ -9,16 +9,10 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "rules.h"
 
 #define LEGAL_BASIS "临州办发〔2023〕18号 ¶3；行政处罚法第42条"
-
-typedef struct officer_result {
-  const char *officer_id;
-  ew_cert_problem problem;
-} officer_result;
 
 static int applies(const ew_rule_ctx *ctx) {
   const ew_record *r = ctx->rec;
@@ -35,73 +29,41 @@ static int applies(const ew_rule_ctx *ctx) {
 
 int ew_rule_r05(const ew_rule_ctx *ctx, ew_findings *out) {
   ew_officers of;
-  ew_cert_scope sc;
+  ew_officer_certs oc;
   if (!applies(ctx) || ew_rule_officers(ctx, &of) < 0)
     return 0;
-  if (ew_cert_scope_init(ctx, &sc, out) < 0)
-    return -1;
-  officer_result *res =
-      of.n ? ew_arena_alloc(ctx->arena, of.n * sizeof *res) : NULL;
-  if (of.n && !res) {
-    out->oom = 1;
-    return 0;
-  }
-  size_t listed = 0, certified = 0;
-  for (size_t i = 0; i < of.n; i++) {
-    const char *id = of.v[i].officer_id;
-    int seen = 0;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = id && of.v[j].officer_id && strcmp(of.v[j].officer_id, id) == 0;
-    if (!id || seen)
-      continue;
-    /* An officer listed twice counts once, and counts as certified if any
-     * of the listings presents a valid certificate. */
-    ew_cert_problem best = EW_CP_MISSING;
-    int first = 1;
-    for (size_t j = i; j < of.n && best != EW_CP_OK; j++) {
-      ew_cert_problem p;
-      if (!of.v[j].officer_id || strcmp(of.v[j].officer_id, id) != 0)
-        continue;
-      if (ew_cert_check(ctx, &sc, &of.v[j], of.at, &p) < 0)
-        return -1;
-      if (first || p == EW_CP_OK)
-        best = p;
-      first = 0;
-    }
-    res[listed].officer_id = id;
-    res[listed].problem = best;
-    listed++;
-    certified += best == EW_CP_OK;
-  }
+  int rc = ew_officer_certs_judge(ctx, &of, &oc, out);
+  if (rc != 0)
+    return rc < 0 ? -1 : 0; /* a store failure, or out of memory */
   int64_t minimum = ctx->cfg->r05.min_officers;
-  if ((int64_t)certified >= minimum)
+  if ((int64_t)oc.certified >= minimum)
     return 0;
 
   ew_alert_builder *b = ew_finding_add(ctx, out, "R05", "",
                                        ctx->cfg->r05.c.severity, LEGAL_BASIS);
   if (!b)
     return 0;
-  ew_alert_fact(b, "officers_listed", "%zu", listed);
-  ew_alert_fact(b, "officers_certified", "%zu", certified);
+  ew_alert_fact(b, "officers_listed", "%zu", oc.n);
+  ew_alert_fact(b, "officers_certified", "%zu", oc.certified);
   ew_alert_fact(b, "minimum", "%" PRId64, minimum);
-  for (size_t i = 0; i < listed; i++) {
-    if (res[i].problem == EW_CP_OK)
+  for (size_t i = 0; i < oc.n; i++) {
+    if (oc.v[i].problem == EW_CP_OK)
       continue;
     const char *key =
-        ew_arena_printf(ctx->arena, "officer.%s", res[i].officer_id);
+        ew_arena_printf(ctx->arena, "officer.%s", oc.v[i].officer_id);
     if (!key) {
       out->oom = 1;
       break;
     }
-    ew_alert_fact(b, key, "%s", ew_cert_problem_name(res[i].problem));
+    ew_alert_fact(b, key, "%s", ew_cert_problem_name(oc.v[i].problem));
   }
-  if (certified == 0)
+  if (oc.certified == 0)
     ew_alert_message(b, "%s无持有效执法证的执法人员，少于规定的%" PRId64 "名。",
                      ew_rule_phrase(ctx, out), minimum);
   else
     ew_alert_message(
         b, "%s仅有%zu名持有效执法证的执法人员，少于规定的%" PRId64 "名。",
-        ew_rule_phrase(ctx, out), certified, minimum);
+        ew_rule_phrase(ctx, out), oc.certified, minimum);
   if (b->oom)
     out->oom = 1;
   return 0;

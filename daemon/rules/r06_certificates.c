@@ -11,17 +11,10 @@
  * the problems joined by ',' (e.g. "cert_expired,cert_not_shown").
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "rules.h"
 
 #define LEGAL_BASIS "临州办发〔2023〕18号 ¶3"
-
-typedef struct officer_result {
-  const char *officer_id;
-  ew_cert_problem problem;
-  int not_shown;
-} officer_result;
 
 static int applies(const ew_rule_ctx *ctx, int *shown_required) {
   const ew_record *r = ctx->rec;
@@ -39,50 +32,23 @@ static int applies(const ew_rule_ctx *ctx, int *shown_required) {
   return 0;
 }
 
+/* The officer did not show a certificate where showing is required. */
+static int unshown(int shown_required, const ew_officer_cert *o) {
+  return shown_required && !o->shown;
+}
+
 int ew_rule_r06(const ew_rule_ctx *ctx, ew_findings *out) {
   ew_officers of;
-  ew_cert_scope sc;
+  ew_officer_certs oc;
   int shown_required = 0;
   if (!applies(ctx, &shown_required) || ew_rule_officers(ctx, &of) < 0)
     return 0;
-  if (ew_cert_scope_init(ctx, &sc, out) < 0)
-    return -1;
-  officer_result *res =
-      of.n ? ew_arena_alloc(ctx->arena, of.n * sizeof *res) : NULL;
-  if (of.n && !res) {
-    out->oom = 1;
-    return 0;
-  }
-  size_t listed = 0, certified = 0, not_shown = 0;
-  for (size_t i = 0; i < of.n; i++) {
-    const char *id = of.v[i].officer_id;
-    int seen = 0;
-    for (size_t j = 0; j < i && !seen; j++)
-      seen = id && of.v[j].officer_id && strcmp(of.v[j].officer_id, id) == 0;
-    if (!id || seen)
-      continue;
-    ew_cert_problem best = EW_CP_MISSING;
-    int first = 1, shown = 0;
-    for (size_t j = i; j < of.n; j++) {
-      ew_cert_problem p;
-      if (!of.v[j].officer_id || strcmp(of.v[j].officer_id, id) != 0)
-        continue;
-      shown |= of.v[j].cert_shown == 1;
-      if (best == EW_CP_OK)
-        continue;
-      if (ew_cert_check(ctx, &sc, &of.v[j], of.at, &p) < 0)
-        return -1;
-      if (first || p == EW_CP_OK)
-        best = p;
-      first = 0;
-    }
-    res[listed].officer_id = id;
-    res[listed].problem = best;
-    res[listed].not_shown = shown_required && !shown;
-    certified += best == EW_CP_OK;
-    not_shown += res[listed].not_shown;
-    listed++;
-  }
+  int rc = ew_officer_certs_judge(ctx, &of, &oc, out);
+  if (rc != 0)
+    return rc < 0 ? -1 : 0; /* a store failure, or out of memory */
+  size_t listed = oc.n, certified = oc.certified, not_shown = 0;
+  for (size_t i = 0; i < listed; i++)
+    not_shown += unshown(shown_required, &oc.v[i]);
   if (listed > 0 && certified == listed && not_shown == 0)
     return 0;
 
@@ -96,15 +62,16 @@ int ew_rule_r06(const ew_rule_ctx *ctx, ew_findings *out) {
   ew_alert_fact(b, "officers_certified", "%zu", certified);
   ew_alert_fact(b, "officers_not_shown", "%zu", not_shown);
   for (size_t i = 0; i < listed; i++) {
-    const officer_result *o = &res[i];
-    if (o->problem == EW_CP_OK && !o->not_shown)
+    const ew_officer_cert *o = &oc.v[i];
+    int hidden = unshown(shown_required, o);
+    if (o->problem == EW_CP_OK && !hidden)
       continue;
     const char *key = ew_arena_printf(ctx->arena, "officer.%s", o->officer_id);
     if (!key) {
       out->oom = 1;
       break;
     }
-    if (o->problem != EW_CP_OK && o->not_shown)
+    if (o->problem != EW_CP_OK && hidden)
       ew_alert_fact(b, key, "%s,cert_not_shown",
                     ew_cert_problem_name(o->problem));
     else if (o->problem != EW_CP_OK)

@@ -54,6 +54,23 @@ static const char *field_zh(const char *field) {
   return field;
 }
 
+/* Starts the finding about one field's value. The discriminator
+ * "<problem>:<field>" gives each field and kind of problem its own alert. */
+static ew_alert_builder *field_finding(const ew_rule_ctx *ctx, ew_findings *out,
+                                       const char *problem, const char *field,
+                                       const char *value, const char *reason) {
+  char disc[128];
+  snprintf(disc, sizeof disc, "%s:%s", problem, field);
+  ew_alert_builder *b = ew_finding_add(ctx, out, "R25", disc,
+                                       ctx->cfg->r25.c.severity, LEGAL_BASIS);
+  if (!b)
+    return NULL;
+  ew_alert_fact(b, "field", "%s", field);
+  ew_alert_fact(b, "value", "%s", value);
+  ew_alert_fact(b, "reason", "%s", reason);
+  return b;
+}
+
 static void check_uscc(const ew_rule_ctx *ctx, ew_findings *out,
                        const char *field, const char *value) {
   if (!value || ew_strlist_has(&ctx->cfg->r25.uscc_allowlist, value))
@@ -61,15 +78,11 @@ static void check_uscc(const ew_rule_ctx *ctx, ew_findings *out,
   ew_uscc_status st = ew_uscc_check(value);
   if (st == EW_USCC_OK)
     return;
-  char disc[128], what[64];
-  snprintf(disc, sizeof disc, "uscc:%s", field);
-  ew_alert_builder *b = ew_finding_add(ctx, out, "R25", disc,
-                                       ctx->cfg->r25.c.severity, LEGAL_BASIS);
+  char what[64];
+  ew_alert_builder *b =
+      field_finding(ctx, out, "uscc", field, value, ew_uscc_status_name(st));
   if (!b)
     return;
-  ew_alert_fact(b, "field", "%s", field);
-  ew_alert_fact(b, "value", "%s", value);
-  ew_alert_fact(b, "reason", "%s", ew_uscc_status_name(st));
   switch (st) {
   case EW_USCC_BAD_LENGTH:
     snprintf(what, sizeof what, "长度不是18位");
@@ -95,15 +108,10 @@ static void check_region(const ew_rule_ctx *ctx, ew_findings *out,
   int format_ok = ew_region_code_format_ok(value);
   if (format_ok && ew_strlist_has(&ctx->cfg->r25.region_codes, value))
     return;
-  char disc[128];
-  snprintf(disc, sizeof disc, "region:%s", field);
-  ew_alert_builder *b = ew_finding_add(ctx, out, "R25", disc,
-                                       ctx->cfg->r25.c.severity, LEGAL_BASIS);
+  ew_alert_builder *b = field_finding(ctx, out, "region", field, value,
+                                      format_ok ? "not_in_list" : "format");
   if (!b)
     return;
-  ew_alert_fact(b, "field", "%s", field);
-  ew_alert_fact(b, "value", "%s", value);
-  ew_alert_fact(b, "reason", "%s", format_ok ? "not_in_list" : "format");
   ew_alert_message(b,
                    format_ok ? "%s记录中%s“%s”不在配置的行政区划代码（GB/T "
                                "2260）范围内。"

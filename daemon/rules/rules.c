@@ -1,6 +1,7 @@
 /*
  * rules.c - the rule table the engine walks, and helpers shared by rules
- * (certificate validity is one definition for R05 and R06).
+ * (certificate validity, and how an officer's listings are judged, are one
+ * definition for R05 and R06).
  */
 #include "rules.h"
 
@@ -15,21 +16,30 @@ const ew_rule_def ew_rule_table[] = {
 const size_t ew_rule_table_count =
     sizeof ew_rule_table / sizeof ew_rule_table[0];
 
+void *ew_rule_array_grow(ew_arena *a, void *v, size_t n, size_t *cap,
+                         size_t size) {
+  if (n < *cap)
+    return v;
+  size_t ncap = *cap ? *cap * 2 : 8;
+  void *nv = ew_arena_alloc(a, ncap * size);
+  if (!nv)
+    return NULL;
+  if (n)
+    memcpy(nv, v, n * size);
+  *cap = ncap;
+  return nv;
+}
+
 ew_alert_builder *ew_finding_add(const ew_rule_ctx *ctx, ew_findings *out,
                                  const char *rule_id, const char *discriminator,
                                  int severity, const char *legal_basis) {
-  if (out->n == out->cap) {
-    size_t cap = out->cap ? out->cap * 2 : 8;
-    ew_alert_builder **v = ew_arena_alloc(out->arena, cap * sizeof *v);
-    if (!v) {
-      out->oom = 1;
-      return NULL;
-    }
-    if (out->n)
-      memcpy(v, out->v, out->n * sizeof *v);
-    out->v = v;
-    out->cap = cap;
+  ew_alert_builder **v =
+      ew_rule_array_grow(out->arena, out->v, out->n, &out->cap, sizeof *v);
+  if (!v) {
+    out->oom = 1;
+    return NULL;
   }
+  out->v = v;
   ew_alert_builder *b = ew_arena_alloc(out->arena, sizeof *b);
   if (!b) {
     out->oom = 1;
@@ -222,6 +232,64 @@ int ew_cert_check(const ew_rule_ctx *ctx, const ew_cert_scope *sc,
       ok = c->agency_uscc && strcmp(sc->agencies[i], c->agency_uscc) == 0;
     if (!ok)
       *out = EW_CP_OTHER_AGENCY;
+  }
+  return 0;
+}
+
+/* 1 when the officer of listing i (which has an officer_id) appears in an
+ * earlier listing: only the first listing of an officer starts a judgement. */
+static int listed_before(const ew_officers *of, size_t i) {
+  for (size_t j = 0; j < i; j++)
+    if (of->v[j].officer_id &&
+        strcmp(of->v[j].officer_id, of->v[i].officer_id) == 0)
+      return 1;
+  return 0;
+}
+
+/* Judges every listing of the officer first listed at of->v[first]: valid
+ * when any listing presents a valid certificate, else the first listing's
+ * problem. Listings after a valid one are looked at for cert_shown only, so
+ * they cost no store lookup. */
+static int judge_officer(const ew_rule_ctx *ctx, const ew_cert_scope *sc,
+                         const ew_officers *of, size_t first,
+                         ew_officer_cert *oc) {
+  const char *id = of->v[first].officer_id;
+  oc->officer_id = id;
+  oc->problem = EW_CP_MISSING;
+  oc->shown = 0;
+  for (size_t j = first; j < of->n; j++) {
+    ew_cert_problem p;
+    if (!of->v[j].officer_id || strcmp(of->v[j].officer_id, id) != 0)
+      continue;
+    oc->shown |= of->v[j].cert_shown == 1;
+    if (oc->problem == EW_CP_OK)
+      continue;
+    if (ew_cert_check(ctx, sc, &of->v[j], of->at, &p) < 0)
+      return -1;
+    if (j == first || p == EW_CP_OK)
+      oc->problem = p;
+  }
+  return 0;
+}
+
+int ew_officer_certs_judge(const ew_rule_ctx *ctx, const ew_officers *of,
+                           ew_officer_certs *res, ew_findings *out) {
+  ew_cert_scope sc;
+  res->v = NULL;
+  res->n = res->certified = 0;
+  if (ew_cert_scope_init(ctx, &sc, out) < 0)
+    return -1;
+  if (of->n && !(res->v = ew_arena_alloc(ctx->arena, of->n * sizeof *res->v))) {
+    out->oom = 1;
+    return 1;
+  }
+  for (size_t i = 0; i < of->n; i++) {
+    if (!of->v[i].officer_id || listed_before(of, i))
+      continue;
+    ew_officer_cert *oc = &res->v[res->n++];
+    if (judge_officer(ctx, &sc, of, i, oc) < 0)
+      return -1;
+    res->certified += oc->problem == EW_CP_OK;
   }
   return 0;
 }

@@ -88,6 +88,14 @@ int ew_rule_r25(const ew_rule_ctx *ctx, ew_findings *out);
 
 /* ---- helpers shared by rules ---- */
 
+/* Makes room for one more element in `v`, an array in `a` of `n` elements
+ * of `size` bytes with room for *cap: returns `v` while it has room, else a
+ * copy with twice the capacity (8 at first), since arena memory cannot be
+ * realloc'ed. NULL on OOM, with *cap unchanged. The engine grows its list
+ * of open alerts with it too. */
+void *ew_rule_array_grow(ew_arena *a, void *v, size_t n, size_t *cap,
+                         size_t size);
+
 /* The symbol of `v`, or "?" when out of range (never NULL, for printf). */
 const char *ew_sym(const ew_enum *e, int v);
 /* 1 when `v` holds the string `s`. */
@@ -137,5 +145,26 @@ int ew_cert_scope_init(const ew_rule_ctx *ctx, ew_cert_scope *sc,
  * R06 require_same_agency is on (R05 shares R06's notion of validity). */
 int ew_cert_check(const ew_rule_ctx *ctx, const ew_cert_scope *sc,
                   const ew_officer *o, ew_time at, ew_cert_problem *out);
+
+/* One officer as R05 and R06 judge them: an officer listed twice counts
+ * once, and counts as certified if any of the listings presents a valid
+ * certificate. */
+typedef struct ew_officer_cert {
+  const char *officer_id;
+  ew_cert_problem problem; /* EW_CP_OK, else the first listing's problem */
+  int shown;               /* some listing has cert_shown = true */
+} ew_officer_cert;
+
+typedef struct ew_officer_certs {
+  ew_officer_cert *v; /* in the order of first listing; in ctx->arena */
+  size_t n;           /* distinct officer_ids; listings without one skipped */
+  size_t certified;   /* of them, those with problem EW_CP_OK */
+} ew_officer_certs;
+
+/* Judges the certificates of the officers `of` (from ew_rule_officers) at
+ * of->at, within the subject's ew_cert_scope. Returns 0, -1 on a store
+ * failure, or 1 when out of memory (out->oom is set; nothing was judged). */
+int ew_officer_certs_judge(const ew_rule_ctx *ctx, const ew_officers *of,
+                           ew_officer_certs *res, ew_findings *out);
 
 #endif /* EW_RULES_H */
