@@ -17,8 +17,13 @@
  * A disabled rule neither finds nor withdraws: its open alerts stay as they
  * were, because switching a rule off says nothing about the facts.
  *
- * Reference records are stored (and cached) only; they are not replayed
- * against stored snapshots: the next snapshot of a subject sees them.
+ * Reference records are stored (and cached); they are not replayed against
+ * stored event snapshots: the next snapshot of a subject sees them. A
+ * reference record that is itself a subject of findings (a random task,
+ * R16d) is evaluated like an event, with the time it states as its event
+ * time (drawn_at), so that the daemon and `check` agree on detected_at
+ * whatever their clocks; its state is partition-less (-1), since every
+ * instance reads every reference record.
  *
  * All per-event memory is in one arena reset at the start of each record,
  * and every statement is prepared once by the store.
@@ -117,6 +122,11 @@ static int build_ctx(ew_engine *e, const ew_record *rec, ew_rule_ctx *ctx) {
     ctx->agency_uscc = rec->u.complaint.handling_agency_uscc;
     ctx->enterprise_uscc = rec->u.complaint.enterprise_uscc;
     break;
+  case EW_REC_RANDOM_TASK:
+    ctx->subject_type = EW_SUBJ_RANDOM_TASK;
+    ctx->agency_uscc = rec->u.random_task.agency_uscc;
+    ctx->event_time = rec->u.random_task.drawn_at;
+    break;
   default: /* feedback: its subject is the notice it answers */
     ctx->subject_type = EW_SUBJ_NOTICE;
     ctx->agency_uscc = rec->u.feedback.agency_uscc;
@@ -202,9 +212,9 @@ static int withdraw(ew_engine *e, const open_alert *o, const char *event_id,
     return fail(e, "alert state %s: corrupt body", o->alert_id);
   a.status = EW_AST_WITHDRAWN;
   a.detected_at = event_time;
-  int have = 0;
-  for (size_t i = 0; i < a.evidence_event_ids.n; i++)
-    have |= strcmp(a.evidence_event_ids.v[i], event_id) == 0;
+  int have = event_id == NULL; /* a reference record has no event id */
+  for (size_t i = 0; i < a.evidence_event_ids.n && !have; i++)
+    have = strcmp(a.evidence_event_ids.v[i], event_id) == 0;
   if (!have) {
     size_t n = a.evidence_event_ids.n;
     const char **v = ew_arena_alloc(&e->arena, (n + 1) * sizeof *v);
@@ -217,6 +227,11 @@ static int withdraw(ew_engine *e, const open_alert *o, const char *event_id,
     a.evidence_event_ids.n = n + 1;
   }
   return emit_alert(e, &a, o->fingerprint, part);
+}
+
+/* Reference kinds that rules judge in their own right. */
+static int ew_ref_is_subject(ew_rkind kind) {
+  return kind == EW_REC_RANDOM_TASK;
 }
 
 static int evaluate(ew_engine *e, const ew_record *rec, int32_t part) {
@@ -295,7 +310,7 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     }
     if (ew_store_ref_put(e->store, rec) < 0)
       return fail_store(e, "reference record");
-    return 0;
+    return ew_ref_is_subject(rec->kind) ? evaluate(e, rec, -1) : 0;
   }
   if (!ew_rkind_is_event(rec->kind)) {
     const char *n = ew_rkind_name(rec->kind);

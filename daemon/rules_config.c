@@ -30,6 +30,9 @@ static const char *const default_region_codes[] = {
     "622900", "622901", "622921", "622922", "622923",
     "622924", "622925", "622926", "622927", "620000"};
 
+/* R15: factor codes a decision cites when compulsion could not wait [P]. */
+static const char *const default_urgency_factors[] = {"URGENT"};
+
 static void strlist_add_defaults(ew_strlist *l, const char *const *v,
                                  size_t n) {
   for (size_t i = 0; i < n && l->n < EW_RULE_MAX_LIST; i++) {
@@ -73,6 +76,109 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
   cfg->r06.require_cert_shown = 1;
   cfg->r06.require_same_agency = 1;
   cfg->r06.shown_modes = BIT(EW_MODE_ON_SITE) | BIT(EW_MODE_REMOTE);
+
+  /* R03: ¶1 approval before the check; 54号 allows emergencies to be
+   * approved afterwards, within 1 working day [P]. */
+  cfg->r03.c.enabled = 1;
+  cfg->r03.c.severity = EW_SEV_MEDIUM;
+  cfg->r03.emergency_grace_workdays = 1;
+  cfg->r03.require_approval_record = 1;
+
+  /* R08: A compulsory measures without FULL AV (HIGH); B on-site checks
+   * without AV (LOW); C no written record (MEDIUM). */
+  cfg->r08a.c.enabled = 1;
+  cfg->r08a.c.severity = EW_SEV_HIGH;
+  cfg->r08a.compulsory_measures =
+      BIT(EW_CM_SEAL) | BIT(EW_CM_SEIZE) | BIT(EW_CM_ENFORCE);
+  cfg->r08b.c.enabled = 1;
+  cfg->r08b.c.severity = EW_SEV_LOW;
+  cfg->r08b.modes = BIT(EW_MODE_ON_SITE);
+  cfg->r08c.c.enabled = 1;
+  cfg->r08c.c.severity = EW_SEV_MEDIUM;
+
+  /* R09: HIGH; major also when hearing-eligible or of an R14 type [P]. */
+  cfg->r09.c.enabled = 1;
+  cfg->r09.c.severity = EW_SEV_HIGH;
+  cfg->r09.derive_major = 1;
+
+  /* R10: a MEDIUM, b HIGH, c LOW. */
+  cfg->r10a.c.enabled = 1;
+  cfg->r10a.c.severity = EW_SEV_MEDIUM;
+  cfg->r10b.c.enabled = 1;
+  cfg->r10b.c.severity = EW_SEV_HIGH;
+  cfg->r10c.c.enabled = 1;
+  cfg->r10c.c.severity = EW_SEV_LOW;
+
+  /* R11: HIGH. Hearing-eligible per 行政处罚法 Art 63: downgrading,
+   * revoking, suspending business, closure, restricting employment, and
+   * (as 其他较重的行政处罚) suspending licences and restricting operations;
+   * or a fine or confiscation of at least the 较大数额, which Gansu has not
+   * published: ¥10,000 [P] unless the benchmark names its own threshold.
+   * Five days to request a hearing (Art 64). */
+  cfg->r11.c.enabled = 1;
+  cfg->r11.c.severity = EW_SEV_HIGH;
+  cfg->r11.hearing_types =
+      BIT(EW_PT_SUSPEND_LICENSE) | BIT(EW_PT_DOWNGRADE_QUALIFICATION) |
+      BIT(EW_PT_REVOKE_LICENSE) | BIT(EW_PT_RESTRICT_OPERATIONS) |
+      BIT(EW_PT_ORDER_SUSPEND_BUSINESS) | BIT(EW_PT_ORDER_CLOSURE) |
+      BIT(EW_PT_RESTRICT_EMPLOYMENT);
+  cfg->r11.hearing_threshold_fen = 1000000;
+  cfg->r11.hearing_request_days = 5;
+
+  /* R13: a MEDIUM, b LOW (to the agency only). */
+  cfg->r13a.c.enabled = 1;
+  cfg->r13a.c.severity = EW_SEV_MEDIUM;
+  cfg->r13b.c.enabled = 1;
+  cfg->r13b.c.severity = EW_SEV_LOW;
+
+  /* R14a: ¶7's heavy sanctions need legal review, a hearing offer and
+   * collective discussion. HIGH. */
+  cfg->r14a.c.enabled = 1;
+  cfg->r14a.c.severity = EW_SEV_HIGH;
+  cfg->r14a.heavy_types =
+      BIT(EW_PT_SUSPEND_LICENSE) | BIT(EW_PT_DOWNGRADE_QUALIFICATION) |
+      BIT(EW_PT_REVOKE_LICENSE) | BIT(EW_PT_RESTRICT_OPERATIONS) |
+      BIT(EW_PT_ORDER_SUSPEND_BUSINESS) | BIT(EW_PT_ORDER_CLOSURE) |
+      BIT(EW_PT_RESTRICT_EMPLOYMENT);
+  cfg->r14a.require_legal_review = 1;
+  cfg->r14a.require_hearing_offer = 1;
+  cfg->r14a.require_collective_discussion = 1;
+
+  /* R15 [P]: compulsion on an A/B enterprise with no soft measure in the
+   * prior 90 days and no urgency factor: LOW advisory. */
+  cfg->r15.c.enabled = 1;
+  cfg->r15.c.severity = EW_SEV_LOW;
+  cfg->r15.grades = BIT(EW_GRADE_A) | BIT(EW_GRADE_B);
+  cfg->r15.soft_lookback_days = 90;
+  strlist_add_defaults(&cfg->r15.urgency_factors, default_urgency_factors,
+                       sizeof default_urgency_factors /
+                           sizeof default_urgency_factors[0]);
+
+  /* R16: a HIGH; b MEDIUM for ANNUAL_PLAN routine checks of a listed item;
+   * d LOW above 20% of the population (Liaoning's cap [S14]). */
+  cfg->r16a.c.enabled = 1;
+  cfg->r16a.c.severity = EW_SEV_HIGH;
+  cfg->r16a.check_officers = 1;
+  cfg->r16b.c.enabled = 1;
+  cfg->r16b.c.severity = EW_SEV_MEDIUM;
+  cfg->r16b.triggers = BIT(EW_TRIG_ANNUAL_PLAN);
+  cfg->r16d.c.enabled = 1;
+  cfg->r16d.c.severity = EW_SEV_LOW;
+  cfg->r16d.max_draw_percent = 20;
+
+  /* R17 LOW; R18b MEDIUM. */
+  cfg->r17.c.enabled = 1;
+  cfg->r17.c.severity = EW_SEV_LOW;
+  cfg->r18b.c.enabled = 1;
+  cfg->r18b.c.severity = EW_SEV_MEDIUM;
+
+  /* R22: a fees with no linked penalty or statutory fee, b production
+   * halted with no compulsory decision within a day [P]. HIGH. */
+  cfg->r22a.c.enabled = 1;
+  cfg->r22a.c.severity = EW_SEV_HIGH;
+  cfg->r22b.c.enabled = 1;
+  cfg->r22b.c.severity = EW_SEV_HIGH;
+  cfg->r22b.decision_grace_days = 1;
 
   /* R25: INFO for identifiers, LOW for ended_at < started_at. */
   cfg->r25.c.enabled = 1;
@@ -128,6 +234,77 @@ const ew_rule_param ew_rule_params[] = {
      1, NULL},
     {"R06", "shown_modes", EW_PT_ENUMSET, OFF(r06.shown_modes), 0, 0,
      &ew_enum_mode},
+
+    COMMON("R03", r03),
+    {"R03", "emergency_grace_workdays", EW_PT_INT,
+     OFF(r03.emergency_grace_workdays), 0, 30, NULL},
+    {"R03", "require_approval_record", EW_PT_BOOL,
+     OFF(r03.require_approval_record), 0, 1, NULL},
+
+    COMMON("R08a", r08a),
+    {"R08a", "compulsory_measures", EW_PT_ENUMSET,
+     OFF(r08a.compulsory_measures), 0, 0, &ew_enum_compulsory_measure},
+    COMMON("R08b", r08b),
+    {"R08b", "modes", EW_PT_ENUMSET, OFF(r08b.modes), 0, 0, &ew_enum_mode},
+    COMMON("R08c", r08c),
+
+    COMMON("R09", r09),
+    {"R09", "derive_major", EW_PT_BOOL, OFF(r09.derive_major), 0, 1, NULL},
+
+    COMMON("R10a", r10a),
+    COMMON("R10b", r10b),
+    COMMON("R10c", r10c),
+    {"R10c", "aggravating_factors", EW_PT_STRLIST,
+     OFF(r10c.aggravating_factors), 0, 0, NULL},
+
+    COMMON("R11", r11),
+    {"R11", "hearing_types", EW_PT_ENUMSET, OFF(r11.hearing_types), 0, 0,
+     &ew_enum_penalty_type},
+    {"R11", "hearing_threshold_fen", EW_PT_INT, OFF(r11.hearing_threshold_fen),
+     0, INT64_MAX, NULL},
+    {"R11", "hearing_request_days", EW_PT_INT, OFF(r11.hearing_request_days), 0,
+     365, NULL},
+
+    COMMON("R13a", r13a),
+    COMMON("R13b", r13b),
+
+    COMMON("R14a", r14a),
+    {"R14a", "heavy_types", EW_PT_ENUMSET, OFF(r14a.heavy_types), 0, 0,
+     &ew_enum_penalty_type},
+    {"R14a", "require_legal_review", EW_PT_BOOL, OFF(r14a.require_legal_review),
+     0, 1, NULL},
+    {"R14a", "require_hearing_offer", EW_PT_BOOL,
+     OFF(r14a.require_hearing_offer), 0, 1, NULL},
+    {"R14a", "require_collective_discussion", EW_PT_BOOL,
+     OFF(r14a.require_collective_discussion), 0, 1, NULL},
+
+    COMMON("R15", r15),
+    {"R15", "grades", EW_PT_ENUMSET, OFF(r15.grades), 0, 0,
+     &ew_enum_credit_grade},
+    {"R15", "soft_lookback_days", EW_PT_INT, OFF(r15.soft_lookback_days), 0,
+     3650, NULL},
+    {"R15", "urgency_factors", EW_PT_STRLIST, OFF(r15.urgency_factors), 0, 0,
+     NULL},
+
+    COMMON("R16a", r16a),
+    {"R16a", "check_officers", EW_PT_BOOL, OFF(r16a.check_officers), 0, 1,
+     NULL},
+    COMMON("R16b", r16b),
+    {"R16b", "triggers", EW_PT_ENUMSET, OFF(r16b.triggers), 0, 0,
+     &ew_enum_trigger_type},
+    COMMON("R16d", r16d),
+    {"R16d", "max_draw_percent", EW_PT_INT, OFF(r16d.max_draw_percent), 0, 100,
+     NULL},
+
+    COMMON("R17", r17),
+    COMMON("R18b", r18b),
+
+    COMMON("R22a", r22a),
+    {"R22a", "statutory_fee_items", EW_PT_STRLIST,
+     OFF(r22a.statutory_fee_items), 0, 0, NULL},
+    COMMON("R22b", r22b),
+    {"R22b", "decision_grace_days", EW_PT_INT, OFF(r22b.decision_grace_days), 0,
+     365, NULL},
 
     COMMON("R25", r25),
     {"R25", "severity_time_order", EW_PT_SEVERITY, OFF(r25.severity_time_order),

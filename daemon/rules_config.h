@@ -47,6 +47,91 @@ typedef struct ew_rules_config {
     int require_same_agency;     /* bool: certificate of the acting agency */
     uint32_t shown_modes;        /* bit per EW_MODE_*: cert_shown required */
   } r06;
+  /* ---- procedure of an inspection ---- */
+  struct {
+    ew_rule_common c;
+    int64_t emergency_grace_workdays; /* emergency: approval may follow */
+    int require_approval_record;      /* bool: approval_id must be on file */
+  } r03;
+  struct {
+    ew_rule_common c;
+    uint32_t compulsory_measures; /* bit per EW_CM_*: needs FULL AV */
+  } r08a;
+  struct {
+    ew_rule_common c;
+    uint32_t modes; /* bit per EW_MODE_*: inspections that need AV */
+  } r08b;
+  struct {
+    ew_rule_common c;
+  } r08c; /* an ENDED inspection without a written record */
+  /* ---- decisions ---- */
+  struct {
+    ew_rule_common c;
+    int derive_major; /* bool: hearing-eligible (R11) or R14 types are major */
+  } r09;
+  struct {
+    ew_rule_common c;
+  } r10a; /* a benchmark exists but is not cited */
+  struct {
+    ew_rule_common c;
+  } r10b; /* fine outside the level's band or the statutory range */
+  struct {
+    ew_rule_common c;
+    ew_strlist aggravating_factors; /* empty: any factor code counts */
+  } r10c;
+  struct {
+    ew_rule_common c;
+    uint32_t hearing_types;        /* bit per EW_PT_*: hearing-eligible */
+    int64_t hearing_threshold_fen; /* fine or confiscation making it so */
+    int64_t hearing_request_days;  /* days to ask for a hearing */
+  } r11;
+  struct {
+    ew_rule_common c;
+  } r13a; /* leniency list conditions hold, outcome heavier */
+  struct {
+    ew_rule_common c;
+  } r13b; /* penalty waived under the list but not rectified */
+  struct {
+    ew_rule_common c;
+    uint32_t heavy_types; /* bit per EW_PT_*: ¶7's heavy sanctions */
+    int require_legal_review;
+    int require_hearing_offer;
+    int require_collective_discussion;
+  } r14a;
+  struct {
+    ew_rule_common c;
+    uint32_t grades;            /* bit per EW_GRADE_*: low-risk grades */
+    int64_t soft_lookback_days; /* soft measures looked for before */
+    ew_strlist urgency_factors; /* factor codes that justify urgency */
+  } r15;
+  /* ---- random sampling, remote checks, credit ---- */
+  struct {
+    ew_rule_common c;
+    int check_officers; /* bool: officers must be in the draw too */
+  } r16a;
+  struct {
+    ew_rule_common c;
+    uint32_t triggers; /* bit per EW_TRIG_*: routine non-random checks */
+  } r16b;
+  struct {
+    ew_rule_common c;
+    int64_t max_draw_percent; /* of the 名录库 population */
+  } r16d;
+  struct {
+    ew_rule_common c;
+  } r17; /* on site for a remote-capable item, no justification */
+  struct {
+    ew_rule_common c;
+  } r18b; /* credit measure without its legal basis */
+  /* ---- discipline ---- */
+  struct {
+    ew_rule_common c;
+    ew_strlist statutory_fee_items; /* check items with a statutory fee */
+  } r22a;
+  struct {
+    ew_rule_common c;
+    int64_t decision_grace_days; /* compulsory decision may follow by */
+  } r22b;
   struct {
     ew_rule_common c;
     int severity_time_order;   /* ended_at before started_at */

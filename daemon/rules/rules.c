@@ -80,7 +80,7 @@ const char *ew_rule_phrase(const ew_rule_ctx *ctx, ew_findings *out) {
   const char *sid = ctx->subject_id;
   /* Required for inspections and penalties; the decoders enforce it, this
    * only keeps a hand-built record from reaching printf with NULL. */
-  if (!ent && r->kind != EW_REC_COMPLAINT)
+  if (!ent && r->kind != EW_REC_COMPLAINT && r->kind != EW_REC_RANDOM_TASK)
     ent = "（未载明）";
   switch (r->kind) {
   case EW_REC_INSPECTION:
@@ -96,6 +96,9 @@ const char *ew_rule_phrase(const ew_rule_ctx *ctx, ew_findings *out) {
         ent ? ew_arena_printf(out->arena, "%s办理的涉及企业%s的投诉举报%s", who,
                               ent, sid)
             : ew_arena_printf(out->arena, "%s办理的投诉举报%s", who, sid);
+    break;
+  case EW_REC_RANDOM_TASK:
+    out->phrase = ew_arena_printf(out->arena, "%s的双随机抽查任务%s", who, sid);
     break;
   default: /* feedback */
     out->phrase =
