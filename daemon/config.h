@@ -69,4 +69,14 @@ const char *ew_config_topic_of(const ew_config *cfg, ew_rkind kind);
 /* The kind whose topic is `topic`, or -1. */
 int ew_config_kind_of_topic(const ew_config *cfg, const char *topic);
 
+/* Sets bootstrap.servers, client.id and every `kafka` passthrough property
+ * on a librdkafka configuration (rd_kafka_conf_t). Returns 0, or -1 with
+ * "file:line: kafka property 'x': reason" in errstr. */
+struct rd_kafka_conf_s;
+int ew_config_kafka_conf(const ew_config *cfg, struct rd_kafka_conf_s *conf,
+                         char *errstr, size_t errstr_size);
+/* Logs every effective value at info level (secrets of the kafka group are
+ * masked); the rules are logged by ew_rules_config_log. */
+void ew_config_log(const ew_config *cfg);
+
 #endif /* EW_CONFIG_H */
