@@ -18,7 +18,6 @@
 #include <string.h>
 #include "cli.h"
 
-
 #include "config.h"
 #include "record.h"
 

@@ -767,7 +767,8 @@ static void test_missing_required_field(void **state) {
   assert_int_equal(ew_decode(dec, aaa, sizeof aaa, EW_REC_COUNT, &rec, &f->out,
                              f->err, sizeof f->err),
                    EW_DECODE_BAD_VALUE);
-  assert_string_equal(f->err, "field grade: unknown CreditRiskGrade symbol AAA");
+  assert_string_equal(f->err,
+                      "field grade: unknown CreditRiskGrade symbol AAA");
 
   ew_decoder_destroy(dec);
   ew_encoder_destroy(enc);
