@@ -83,6 +83,9 @@ static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
             cfg->topic_partitions, cfg->topic_replication);
     return -1;
   }
+  char dl_max[32];
+  snprintf(dl_max, sizeof dl_max, "%lld",
+           (long long)ew_config_deadletter_max_bytes(cfg));
   for (size_t i = 0; i < n; i++) {
     nt[i] = rd_kafka_NewTopic_new(ents[i].name, (int)cfg->topic_partitions,
                                   (int)cfg->topic_replication, errstr,
@@ -95,6 +98,13 @@ static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
         rd_kafka_NewTopic_set_config(nt[i], "cleanup.policy", "compact") !=
             RD_KAFKA_RESP_ERR_NO_ERROR) {
       fprintf(stderr, "topics: %s: cannot set cleanup.policy\n", ents[i].name);
+      goto out;
+    }
+    if (strcmp(ents[i].role, "deadletter") == 0 &&
+        rd_kafka_NewTopic_set_config(nt[i], "max.message.bytes", dl_max) !=
+            RD_KAFKA_RESP_ERR_NO_ERROR) {
+      fprintf(stderr, "topics: %s: cannot set max.message.bytes\n",
+              ents[i].name);
       goto out;
     }
   }

@@ -954,3 +954,10 @@ void ew_config_log(const ew_config *cfg) {
   ew_info("config: file %s", cfg->path ? cfg->path : "(none, defaults)");
   log_group(cfg, top_keys, "");
 }
+
+int64_t ew_config_deadletter_max_bytes(const ew_config *cfg) {
+  const int64_t kafka_default = 1048588; /* broker message.max.bytes */
+  int64_t in = cfg->max_message_bytes > kafka_default ? cfg->max_message_bytes
+                                                      : kafka_default;
+  return in + 65536;
+}

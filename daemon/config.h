@@ -75,6 +75,14 @@ int ew_config_kind_of_topic(const ew_config *cfg, const char *topic);
 struct rd_kafka_conf_s;
 int ew_config_kafka_conf(const ew_config *cfg, struct rd_kafka_conf_s *conf,
                          char *errstr, size_t errstr_size);
+/* The largest record the daemon may have to write to the dead-letter topic:
+ * an input as large as any topic accepts (Kafka's default limit, or
+ * max_message_bytes when that is larger) plus room for the x-* headers.
+ * The producer's message.max.bytes and the dead-letter topic's
+ * max.message.bytes are both set to it, so that no dead letter is refused
+ * and left blocking the outbox. */
+int64_t ew_config_deadletter_max_bytes(const ew_config *cfg);
+
 /* Logs every effective value at info level (secrets of the kafka group are
  * masked); the rules are logged by ew_rules_config_log. */
 void ew_config_log(const ew_config *cfg);

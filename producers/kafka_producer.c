@@ -175,11 +175,8 @@ static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 static int create_rk(ew_kafka_producer *p, char *errstr, size_t errstr_size) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
   char maxbytes[32], rderr[512];
-  /* A dead letter carries an input of up to max_message_bytes plus its
-   * headers; Kafka's default is 1000000. */
-  int64_t mb = p->cfg->max_message_bytes + 65536;
   snprintf(maxbytes, sizeof maxbytes, "%lld",
-           (long long)(mb > 1000000 ? mb : 1000000));
+           (long long)ew_config_deadletter_max_bytes(p->cfg));
   if (!conf) {
     snprintf(errstr, errstr_size, "out of memory");
     return -1;
