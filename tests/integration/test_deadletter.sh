@@ -5,14 +5,14 @@
 # (contract §6). On topics of one partition (so "after" is well defined):
 #   1. the reference records and the first third of the sample's events are
 #      sent with `enforcewatch send`;
-#   2. three records that are not valid Confluent Avro are produced to the
+#   2. four records that are not valid Confluent Avro are produced to the
 #      inspections topic with the Kafka console producer: a value without the
 #      magic byte, a frame with an unknown schema id, and the inspection
 #      schema's id followed by a truncated body;
 #   3. the rest of the events is sent.
-# Then the daemon runs. The dead-letter topic must hold the three records with
+# Then the daemon runs. The dead-letter topic must hold the four records with
 # their original key, value and header plus x-error-code (BAD_FRAME,
-# UNKNOWN_SCHEMA, MALFORMED), x-error-message, x-source-topic,
+# UNKNOWN_SCHEMA, MALFORMED, TOO_LARGE), x-error-message, x-source-topic,
 # x-source-partition and x-source-offset; and the alerts must be exactly those
 # of `enforcewatch check` on the whole sample, including the ones caused by
 # events sent after the bad records. SIGTERM must stop the daemon with 0.
@@ -44,6 +44,9 @@ bad = [  # (expected x-error-code, value); values are UTF-8 text on one line
     ("BAD_FRAME", '{"inspection_id": "not Avro at all"}'),
     ("UNKNOWN_SCHEMA", "\x00\x00\x00\x7f\x7f" + "unknown schema id 32639"),
     ("MALFORMED", "\x00\x00\x00\x00\x01" + "\x02"),  # id 1, then cut short
+    # Over max_message_bytes (1000000) yet under the broker's limit: it must
+    # reach the dead-letter topic whole, not block the outbox.
+    ("TOO_LARGE", "\x00\x00\x00\x00\x01" + "x" * 1010000),
 ]
 with open(tmp + "/bad.txt", "w", encoding="utf-8", newline="\n") as fp:
     for n, (_, value) in enumerate(bad):
@@ -70,7 +73,7 @@ ew_broker_ensure
 ew_config "topic_partitions = 1;"
 ew_topics_create
 ew_send "$EW_TMP/part1.jsonl"
-ew_log "producing 3 bad records to $EW_T_INSPECTIONS"
+ew_log "producing 4 bad records to $EW_T_INSPECTIONS"
 ew_produce_raw "$EW_T_INSPECTIONS" <"$EW_TMP/bad.txt"
 ew_send "$EW_TMP/part2.jsonl"
 ew_daemon_start
@@ -79,9 +82,9 @@ dl_count=0
 deadletters_reached() {
   ew_tail "$EW_T_DEADLETTER" "$EW_TMP/deadletter.jsonl"
   dl_count=$(grep -c . "$EW_TMP/deadletter.jsonl" || true)
-  ((dl_count >= 3))
+  ((dl_count >= 4))
 }
-ew_wait_for 120 "3 records on $EW_T_DEADLETTER" deadletters_reached
+ew_wait_for 120 "4 records on $EW_T_DEADLETTER" deadletters_reached
 
 got=0
 alerts_reached() {
