@@ -5,10 +5,10 @@
 # (contract §6). On topics of one partition (so "after" is well defined):
 #   1. the reference records and the first third of the sample's events are
 #      sent with `enforcewatch send`;
-#   2. four records that are not valid Confluent Avro are produced to the
-#      inspections topic with the Kafka console producer: a value without the
-#      magic byte, a frame with an unknown schema id, and the inspection
-#      schema's id followed by a truncated body;
+#   2. four records that cannot be decoded are produced to the inspections
+#      topic with the Kafka console producer: a value without the magic
+#      byte, a frame with an unknown schema id, the inspection schema's id
+#      followed by a truncated body, and one over max_message_bytes;
 #   3. the rest of the events is sent.
 # Then the daemon runs. The dead-letter topic must hold the four records with
 # their original key, value and header plus x-error-code (BAD_FRAME,
