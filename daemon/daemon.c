@@ -45,6 +45,7 @@
 #include "arena.h"
 #include "engine.h"
 #include "log.h"
+#include "rules_config_store.h"
 #include "store.h"
 
 #define STATS_INTERVAL_MS 60000
@@ -725,6 +726,14 @@ int ew_daemon_new(ew_daemon **out, const ew_config *cfg, char *errstr,
   d->cfg = cfg;
   if (ew_store_open(&d->store, cfg->state_path, err, sizeof err) != 0) {
     snprintf(errstr, errstr_size, "state file %s: %s", cfg->state_path, err);
+    goto fail;
+  }
+  /* A rule change takes effect at this start; say what changed since the
+   * last one, so that a shift in alerts can be traced to the config. */
+  if (ew_rules_config_diff_and_save(d->store, &cfg->rules) != 0) {
+    snprintf(errstr, errstr_size,
+             "state file %s: recording the rule configuration: %s",
+             cfg->state_path, ew_store_errmsg(d->store));
     goto fail;
   }
   const char *dir =

@@ -12,10 +12,10 @@
  *   - open, not found any more   → WITHDRAWN once, detected_at = this
  *     event_time, evidence = the finding's events plus this one;
  *   - a finding that was withdrawn and comes back is a new detection.
- * Outputs come in rule-table order (R02, R05, R06, R25), each rule's OPENs
- * before its WITHDRAWNs (alert_id order).
- * A disabled rule neither finds nor withdraws: its open alerts stay as they
- * were, because switching a rule off says nothing about the facts.
+ * Outputs come in rule-table order (by rule number, rules/rules.c), each rule's
+ * OPENs before its WITHDRAWNs (alert_id order). A disabled rule neither finds
+ * nor withdraws: its open alerts stay as they were, because switching a rule
+ * off says nothing about the facts.
  *
  * Reference records are stored (and cached); they are not replayed against
  * stored event snapshots: the next snapshot of a subject sees them. A
@@ -27,6 +27,11 @@
  *
  * All per-event memory is in one arena reset at the start of each record,
  * and every statement is prepared once by the store.
+ *
+ * History (issue 3): every accepted penalty or inspection snapshot is also
+ * recorded in the store's per-enterprise history before the rules run, for
+ * the rules that look back (R13, R15, R22); ew_engine_advance prunes it
+ * (see "history pruning" below).
  */
 #include "engine.h"
 
@@ -37,6 +42,7 @@
 
 #include "alert.h"
 #include "engine_int.h"
+#include "ewtime.h"
 #include "log.h"
 #include "record_blob.h"
 #include "rules/rules.h"
@@ -74,6 +80,7 @@ int ew_engine_new(ew_engine **out, ew_store *store, const ew_rules_config *cfg,
   e->emit = emit;
   e->emit_ud = emit_ud;
   e->clock = EW_NONE;
+  e->hist_prune_day = INT64_MIN;
   /* Big enough for a busy snapshot's findings in one chunk, so that the
    * per-record reset never hands memory back to malloc. */
   e->arena.chunk_size = 64 * 1024;
@@ -300,6 +307,22 @@ static int evaluate(ew_engine *e, const ew_record *rec, int32_t part) {
   return 0;
 }
 
+/* Reference topics are read side by side, so a random task may arrive
+ * before the agency it names. Its findings quote the agency's name and
+ * region, so a new or changed agency record judges the agency's tasks
+ * again: an unchanged finding emits nothing, a changed one is updated. */
+static int reevaluate_task(void *ud, const ew_record *task) {
+  return evaluate(ud, task, -1) < 0 ? 1 : 0;
+}
+
+static int reevaluate_agency_tasks(ew_engine *e, const char *agency_uscc) {
+  int rc = ew_store_ref_by_agency(e->store, EW_REC_RANDOM_TASK, agency_uscc,
+                                  reevaluate_task, e);
+  if (rc == 1)
+    return -1; /* evaluate() has set the message */
+  return rc < 0 ? fail_store(e, "random tasks of an agency") : 0;
+}
+
 int ew_engine_apply(ew_engine *e, const ew_record *rec,
                     const ew_origin *origin) {
   ew_arena_reset(&e->arena);
@@ -310,7 +333,11 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     }
     if (ew_store_ref_put(e->store, rec) < 0)
       return fail_store(e, "reference record");
-    return ew_ref_is_subject(rec->kind) ? evaluate(e, rec, -1) : 0;
+    if (ew_ref_is_subject(rec->kind))
+      return evaluate(e, rec, -1);
+    if (rec->kind == EW_REC_AGENCY)
+      return reevaluate_agency_tasks(e, rec->u.agency.agency_uscc);
+    return 0;
   }
   if (!ew_rkind_is_event(rec->kind)) {
     const char *n = ew_rkind_name(rec->kind);
@@ -342,6 +369,8 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
              ew_rkind_name(rec->kind), sid);
     return 0;
   }
+  if (ew_store_hist_record(e->store, rec, part) < 0)
+    return fail_store(e, "history");
   return evaluate(e, rec, part);
 }
 
@@ -351,8 +380,93 @@ int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
   return 0;
 }
 
+/* ---- history pruning (issue 3) ----
+ *
+ * History is kept as long as some rule can look back at it: the longest of
+ * R15's soft_lookback_days, the largest lookback_days of the leniency items
+ * on file (730, the contract's default, when there is none) and R22b's
+ * decision_grace_days, plus HIST_SLACK_DAYS for events that arrive late (a
+ * decision is often sent when it is published, days after decided_at).
+ * The span is measured back from the engine clock, but never from later
+ * than the newest entry of history: the daemon's clock is wall time, and a
+ * backlog replayed long after the fact (a new deployment reading its topics
+ * from the beginning) must keep the history its own events still need, as
+ * `check` does; the clock only keeps one decision dated in the future from
+ * pruning everything else.
+ * It runs from ew_engine_advance at most once per engine day (Asia/
+ * Shanghai) and deletes at most HIST_PRUNE_LIMIT entries of each kind per
+ * call, so that a tick's transaction stays short; a prune that reaches the
+ * limit is continued by the following calls until nothing old is left.
+ */
+#define HIST_PRUNE_LIMIT 1000
+#define HIST_SLACK_DAYS 30
+#define HIST_DEFAULT_LOOKBACK_DAYS 730
+#define HIST_MAX_DAYS 36500 /* a century: far from int64 overflow */
+
+static int64_t hist_clamp_days(int64_t d) {
+  return d < 0 ? 0 : d > HIST_MAX_DAYS ? HIST_MAX_DAYS : d;
+}
+
+static int hist_longest_lookback(void *ud, const ew_record *rec) {
+  int64_t *days = ud, d = hist_clamp_days(rec->u.leniency_item.lookback_days);
+  if (d > *days)
+    *days = d;
+  return 0;
+}
+
+/* The days back from the prune's reference time that a rule may still
+ * read, slack included. */
+static int hist_horizon_days(ew_engine *e, int64_t *days) {
+  int64_t d = -1;
+  if (ew_store_ref_each(e->store, EW_REC_LENIENCY_ITEM, hist_longest_lookback,
+                        &d) < 0)
+    return -1;
+  if (d < 0)
+    d = HIST_DEFAULT_LOOKBACK_DAYS;
+  int64_t soft = hist_clamp_days(e->cfg->r15.soft_lookback_days);
+  int64_t grace = hist_clamp_days(e->cfg->r22b.decision_grace_days);
+  if (soft > d)
+    d = soft;
+  if (grace > d)
+    d = grace;
+  *days = d + HIST_SLACK_DAYS;
+  return 0;
+}
+
+static int hist_prune(ew_engine *e) {
+  if (e->clock == EW_NONE)
+    return 0;
+  ew_time local = e->clock > INT64_MAX - EW_SHANGHAI_OFFSET_MS
+                      ? INT64_MAX
+                      : e->clock + EW_SHANGHAI_OFFSET_MS;
+  int64_t day = local / EW_DAY_MS - (local % EW_DAY_MS < 0);
+  if (day == e->hist_prune_day && !e->hist_prune_more)
+    return 0;
+  ew_time newest;
+  int64_t days, deleted = 0;
+  int more = 0;
+  if (ew_store_hist_newest(e->store, &newest) < 0 ||
+      hist_horizon_days(e, &days) < 0)
+    return fail_store(e, "history prune");
+  ew_time from = newest < e->clock ? newest : e->clock;
+  if (newest != EW_NONE && from > INT64_MIN + days * EW_DAY_MS) {
+    ew_time before = from - days * EW_DAY_MS;
+    if (ew_store_hist_prune(e->store, before, HIST_PRUNE_LIMIT, &deleted,
+                            &more) < 0)
+      return fail_store(e, "history prune");
+    if (deleted)
+      ew_debug("engine: pruned %lld history entries older than %lld days%s",
+               (long long)deleted, (long long)days, more ? " (more left)" : "");
+  }
+  e->hist_prune_day = day;
+  e->hist_prune_more = more;
+  return 0;
+}
+
 int ew_engine_advance(ew_engine *e, ew_time now) {
   if (now != EW_NONE && now > e->clock)
     e->clock = now;
+  if (hist_prune(e) < 0)
+    return -1;
   return 0;
 }

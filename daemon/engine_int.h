@@ -16,6 +16,11 @@ struct ew_engine {
    * never backwards. No rule of issue #2 is time-driven, so nothing reads
    * it yet; deadline rules will fire what falls due at or before it. */
   ew_time clock;
+  /* History pruning (issue 3): the engine day (Asia/Shanghai, days since
+   * the epoch) of the last prune, INT64_MIN before the first, and whether
+   * that prune stopped at its per-call bound with old entries left. */
+  int64_t hist_prune_day;
+  int hist_prune_more;
   ew_arena arena; /* per-record scratch: findings, decoded alert states */
   char errmsg[512];
 };

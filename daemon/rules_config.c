@@ -14,6 +14,7 @@
 #include "rules_config.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * (as 其他较重的行政处罚) suspending licences and restricting operations;
    * or a fine or confiscation of at least the 较大数额, which Gansu has not
    * published: ¥10,000 [P] unless the benchmark names its own threshold.
-   * Five days to request a hearing (Art 64). */
+   * Five days to request a hearing (Art 64), working days because Art 85
+   * says the law's 「五日」 are working days (calendar.h). */
   cfg->r11.c.enabled = 1;
   cfg->r11.c.severity = EW_SEV_HIGH;
   cfg->r11.hearing_types =
@@ -123,7 +125,7 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
       BIT(EW_PT_ORDER_SUSPEND_BUSINESS) | BIT(EW_PT_ORDER_CLOSURE) |
       BIT(EW_PT_RESTRICT_EMPLOYMENT);
   cfg->r11.hearing_threshold_fen = 1000000;
-  cfg->r11.hearing_request_days = 5;
+  cfg->r11.hearing_request_workdays = 5;
 
   /* R13: a MEDIUM, b LOW (to the agency only). */
   cfg->r13a.c.enabled = 1;
@@ -262,8 +264,8 @@ const ew_rule_param ew_rule_params[] = {
      &ew_enum_penalty_type},
     {"R11", "hearing_threshold_fen", EW_PT_INT, OFF(r11.hearing_threshold_fen),
      0, INT64_MAX, NULL},
-    {"R11", "hearing_request_days", EW_PT_INT, OFF(r11.hearing_request_days), 0,
-     365, NULL},
+    {"R11", "hearing_request_workdays", EW_PT_INT,
+     OFF(r11.hearing_request_workdays), 0, 60, NULL},
 
     COMMON("R13a", r13a),
     COMMON("R13b", r13b),
@@ -332,63 +334,84 @@ static void line_add(char *line, size_t size, size_t *len, const char *s) {
   *len += n;
 }
 
-static void param_format(const ew_rule_param *p, const ew_rules_config *cfg,
-                         char *line, size_t size, size_t *len) {
+/* A bounded writer that, like snprintf, counts what did not fit. */
+typedef struct fmt_buf {
+  char *p;
+  size_t size, len; /* len: of the whole text, written or not */
+} fmt_buf;
+
+static void fmt_add(fmt_buf *b, const char *s) {
+  size_t n = strlen(s);
+  if (b->len < b->size) {
+    size_t room = b->size - b->len - 1, k = n < room ? n : room;
+    memcpy(b->p + b->len, s, k);
+    b->p[b->len + k] = '\0';
+  }
+  b->len += n;
+}
+
+int ew_rules_config_format_param(const ew_rule_param *p,
+                                 const ew_rules_config *cfg, char *buf,
+                                 size_t size) {
   const char *at = (const char *)cfg + p->offset;
-  char buf[64];
+  char num[32];
+  fmt_buf b = {buf, size, 0};
+  if (size)
+    buf[0] = '\0';
   switch (p->type) {
   case EW_PT_BOOL: {
     int v;
     memcpy(&v, at, sizeof v);
-    line_add(line, size, len, v ? "true" : "false");
+    fmt_add(&b, v ? "true" : "false");
     break;
   }
   case EW_PT_INT: {
     int64_t v;
     memcpy(&v, at, sizeof v);
-    snprintf(buf, sizeof buf, "%" PRId64, v);
-    line_add(line, size, len, buf);
+    snprintf(num, sizeof num, "%" PRId64, v);
+    fmt_add(&b, num);
     break;
   }
   case EW_PT_SEVERITY: {
     int v;
     memcpy(&v, at, sizeof v);
     const char *n = ew_enum_name(&ew_enum_severity, v);
-    line_add(line, size, len, n ? n : "?");
+    fmt_add(&b, n ? n : "?");
     break;
   }
   case EW_PT_ENUMSET: {
     uint32_t v;
     memcpy(&v, at, sizeof v);
-    line_add(line, size, len, "[");
+    fmt_add(&b, "[");
     int first = 1;
     for (int i = 0; i < p->enm->n && i < 32; i++) {
       if (!(v & BIT(i)))
         continue;
       if (!first)
-        line_add(line, size, len, ",");
-      line_add(line, size, len, p->enm->symbols[i]);
+        fmt_add(&b, ",");
+      fmt_add(&b, p->enm->symbols[i]);
       first = 0;
     }
-    line_add(line, size, len, "]");
+    fmt_add(&b, "]");
     break;
   }
   case EW_PT_STRLIST: {
     const ew_strlist *l = (const ew_strlist *)(const void *)at;
-    line_add(line, size, len, "[");
+    fmt_add(&b, "[");
     for (size_t i = 0; i < l->n; i++) {
       if (i)
-        line_add(line, size, len, ",");
-      line_add(line, size, len, l->v[i]);
+        fmt_add(&b, ",");
+      fmt_add(&b, l->v[i]);
     }
-    line_add(line, size, len, "]");
+    fmt_add(&b, "]");
     break;
   }
   }
+  return b.len > INT_MAX ? INT_MAX : (int)b.len;
 }
 
 void ew_rules_config_log(const ew_rules_config *cfg) {
-  char line[1024];
+  char line[1024], value[1024];
   size_t i = 0;
   while (i < ew_rule_params_count) {
     const char *rule = ew_rule_params[i].rule;
@@ -400,7 +423,9 @@ void ew_rules_config_log(const ew_rules_config *cfg) {
       line_add(line, sizeof line, &len, " ");
       line_add(line, sizeof line, &len, ew_rule_params[i].key);
       line_add(line, sizeof line, &len, "=");
-      param_format(&ew_rule_params[i], cfg, line, sizeof line, &len);
+      ew_rules_config_format_param(&ew_rule_params[i], cfg, value,
+                                   sizeof value);
+      line_add(line, sizeof line, &len, value);
     }
     ew_info("rules: %s%s", rule, line);
   }

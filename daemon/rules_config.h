@@ -83,7 +83,10 @@ typedef struct ew_rules_config {
     ew_rule_common c;
     uint32_t hearing_types;        /* bit per EW_PT_*: hearing-eligible */
     int64_t hearing_threshold_fen; /* fine or confiscation making it so */
-    int64_t hearing_request_days;  /* days to ask for a hearing */
+    /* Working days a party has to ask for a hearing once told of the
+     * right: 行政处罚法 Art 64 「五日内提出」, and Art 85 makes the
+     * law's 「五日」 working days. */
+    int64_t hearing_request_workdays;
   } r11;
   struct {
     ew_rule_common c;
@@ -166,5 +169,12 @@ void ew_rules_config_defaults(ew_rules_config *cfg);
 void ew_rules_config_free(ew_rules_config *cfg);
 /* Logs every effective value at info level, one line per rule. */
 void ew_rules_config_log(const ew_rules_config *cfg);
+/* Writes the value of parameter `p` of `cfg` as the log shows it ("2",
+ * "true", "MEDIUM", "[ON_SITE,REMOTE]", "[622900,622901]") into `buf`,
+ * NUL-terminated and cut to `size` bytes. Returns the length of the whole
+ * text, like snprintf: a value >= size means it was cut. */
+int ew_rules_config_format_param(const ew_rule_param *p,
+                                 const ew_rules_config *cfg, char *buf,
+                                 size_t size);
 
 #endif /* EW_RULES_CONFIG_H */

@@ -13,7 +13,8 @@
  *
  * Reference records are small and read on every event, so they are all
  * decoded once into a cache: a hash by (kind, id), plus groups by (kind,
- * agency_uscc) and (kind, participant agency), each group sorted by id. The
+ * agency_uscc), (kind, participant agency) and (kind, violation_code), each
+ * group sorted by id. The
  * cache is changed together with SQLite; when a transaction that changed
  * references rolls back, the cache is rebuilt from the file.
  */
@@ -29,7 +30,7 @@
 
 #include "record_blob.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 3
 #define BUSY_TIMEOUT_MS 5000
 
 /* Each step migrates from version i to i+1; never edit a released step.
@@ -65,7 +66,35 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "  fingerprint INTEGER NOT NULL, detected_at INTEGER NOT NULL,"
     "  body BLOB NOT NULL);"
     "CREATE INDEX alert_state_by_subject"
-    "  ON alert_state(subject_type, subject_id, status);"};
+    "  ON alert_state(subject_type, subject_id, status);",
+    /* 1 -> 2: history per enterprise (issue 3). `t` is the entry's time
+     * for pruning; the other indexes serve one query each. */
+    "CREATE TABLE hist_penalty("
+    "  decision_no TEXT PRIMARY KEY, part INTEGER NOT NULL,"
+    "  enterprise_uscc TEXT NOT NULL, agency_uscc TEXT NOT NULL,"
+    "  case_id TEXT, violation_code TEXT, decided_at INTEGER,"
+    "  fine_fen INTEGER NOT NULL, confiscated_fen INTEGER NOT NULL,"
+    "  compulsory INTEGER NOT NULL, penalised INTEGER NOT NULL,"
+    "  t INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX hist_penalty_by_code"
+    "  ON hist_penalty(enterprise_uscc, violation_code, decided_at);"
+    "CREATE INDEX hist_penalty_by_agency"
+    "  ON hist_penalty(enterprise_uscc, agency_uscc, decided_at);"
+    "CREATE INDEX hist_penalty_by_case ON hist_penalty(case_id);"
+    "CREATE INDEX hist_penalty_by_t ON hist_penalty(t);"
+    "CREATE TABLE hist_inspection("
+    "  inspection_id TEXT PRIMARY KEY, part INTEGER NOT NULL,"
+    "  enterprise_uscc TEXT NOT NULL, agency_uscc TEXT NOT NULL,"
+    "  started_at INTEGER, ended_at INTEGER, soft_measures TEXT NOT NULL,"
+    "  result TEXT, soft INTEGER NOT NULL, t INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX hist_inspection_soft"
+    "  ON hist_inspection(enterprise_uscc, soft, t);"
+    "CREATE INDEX hist_inspection_by_t ON hist_inspection(t);",
+    /* 2 -> 3: the rule configuration of the last start, one row per
+     * parameter as text ("R05.min_officers" -> "2"), so that a start can
+     * log what changed (rules_config_store.c). */
+    "CREATE TABLE rule_param("
+    "  name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"};
 
 enum {
   ST_BEGIN,
@@ -86,8 +115,31 @@ enum {
   ST_ALERT_PUT,
   ST_ALERT_OPEN,
   ST_ALERT_GET,
+  ST_HIST_PENALTY_PUT, /* history (issue 3) */
+  ST_HIST_PENALTY_DELETE,
+  ST_HIST_INSPECTION_PUT,
+  ST_HIST_INSPECTION_DELETE,
+  ST_HIST_PRIOR,
+  ST_HIST_SOFT,
+  ST_HIST_CASE,
+  ST_HIST_COMPULSORY,
+  ST_HIST_NEWEST,
+  ST_HIST_PRUNE_PENALTY,
+  ST_HIST_PRUNE_INSPECTION,
+  ST_HIST_SIZE,
+  ST_PARAM_ALL, /* rule configuration of the last start */
+  ST_PARAM_CLEAR,
+  ST_PARAM_PUT,
   ST_COUNT
 };
+
+/* History columns in the order hist_read_penalty / hist_read_inspection
+ * read them. */
+#define HIST_PENALTY_COLS                                                      \
+  "decision_no, enterprise_uscc, agency_uscc, case_id, violation_code,"        \
+  " decided_at, fine_fen, confiscated_fen, compulsory, penalised"
+#define HIST_INSPECTION_COLS                                                   \
+  "inspection_id, enterprise_uscc, agency_uscc, t, soft_measures, result"
 
 static const char *const sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -129,6 +181,56 @@ static const char *const sql[ST_COUNT] = {
     [ST_ALERT_GET] =
         "SELECT alert_id, rule_id, status, fingerprint, detected_at, body"
         " FROM alert_state WHERE alert_id = ?1",
+    /* ---- history (issue 3) ---- */
+    [ST_HIST_PENALTY_PUT] =
+        "INSERT OR REPLACE INTO hist_penalty(decision_no, part,"
+        " enterprise_uscc, agency_uscc, case_id, violation_code, decided_at,"
+        " fine_fen, confiscated_fen, compulsory, penalised, t)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    [ST_HIST_PENALTY_DELETE] =
+        "DELETE FROM hist_penalty WHERE decision_no = ?1",
+    [ST_HIST_INSPECTION_PUT] =
+        "INSERT OR REPLACE INTO hist_inspection(inspection_id, part,"
+        " enterprise_uscc, agency_uscc, started_at, ended_at, soft_measures,"
+        " result, soft, t) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [ST_HIST_INSPECTION_DELETE] =
+        "DELETE FROM hist_inspection WHERE inspection_id = ?1",
+    [ST_HIST_PRIOR] =
+        "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
+        " WHERE enterprise_uscc = ?1 AND violation_code = ?2"
+        " AND decided_at >= ?3 AND decided_at < ?4 AND penalised = 1"
+        " AND decision_no IS NOT ?5 ORDER BY decided_at DESC, decision_no"
+        " LIMIT 1",
+    [ST_HIST_SOFT] =
+        "SELECT " HIST_INSPECTION_COLS " FROM hist_inspection"
+        " WHERE enterprise_uscc = ?1 AND soft = 1 AND t >= ?3 AND t <= ?4"
+        " AND (?2 IS NULL OR agency_uscc = ?2)"
+        " ORDER BY t DESC, inspection_id LIMIT 1",
+    [ST_HIST_CASE] = "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
+                     " WHERE case_id = ?1 AND enterprise_uscc = ?2"
+                     " AND decided_at IS NOT NULL"
+                     " ORDER BY decided_at, decision_no LIMIT 1",
+    [ST_HIST_COMPULSORY] =
+        "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
+        " WHERE enterprise_uscc = ?1 AND agency_uscc = ?2 AND compulsory = 1"
+        " AND decided_at >= ?3 AND decided_at <= ?4"
+        " ORDER BY decided_at, decision_no LIMIT 1",
+    [ST_HIST_NEWEST] = "SELECT (SELECT max(t) FROM hist_penalty),"
+                       " (SELECT max(t) FROM hist_inspection)",
+    [ST_HIST_PRUNE_PENALTY] =
+        "DELETE FROM hist_penalty WHERE decision_no IN (SELECT decision_no"
+        " FROM hist_penalty WHERE t < ?1 ORDER BY t LIMIT ?2)",
+    [ST_HIST_PRUNE_INSPECTION] =
+        "DELETE FROM hist_inspection WHERE inspection_id IN (SELECT"
+        " inspection_id FROM hist_inspection WHERE t < ?1 ORDER BY t"
+        " LIMIT ?2)",
+    [ST_HIST_SIZE] = "SELECT (SELECT count(*) FROM hist_penalty),"
+                     " (SELECT count(*) FROM hist_inspection)",
+    /* ---- rule configuration of the last start ---- */
+    [ST_PARAM_ALL] = "SELECT name, value FROM rule_param ORDER BY name",
+    [ST_PARAM_CLEAR] = "DELETE FROM rule_param",
+    [ST_PARAM_PUT] =
+        "INSERT OR REPLACE INTO rule_param(name, value) VALUES(?1, ?2)",
 };
 
 /* ---- reference cache ---- */
@@ -160,6 +262,7 @@ typedef struct ref_index {
 typedef struct ref_meta {
   long agency_off;       /* STR agency_uscc, or -1 */
   long participants_off; /* STRV participant_agency_usccs, or -1 */
+  long code_off;         /* STR violation_code, or -1 */
 } ref_meta;
 
 struct ew_store {
@@ -174,6 +277,7 @@ struct ew_store {
   ref_entry **refs; /* hash by (kind, id) */
   size_t refs_nb, refs_count;
   ref_index by_agency, by_participant;
+  ref_index by_code; /* (kind, violation_code): benchmarks, leniency items */
   ref_meta meta[EW_REC_COUNT];
   int refs_dirty;  /* references changed in the open transaction */
   int refs_broken; /* the cache could not be rebuilt: refuse lookups */
@@ -430,6 +534,11 @@ static void cache_remove(ew_store *s, ew_rkind kind, const char *id) {
       if (pv.v[i])
         group_remove(&s->by_participant, pv.v[i], e);
   }
+  if (m->code_off >= 0) {
+    const char *code = str_field(&e->rec, m->code_off);
+    if (code)
+      group_remove(&s->by_code, code, e);
+  }
   entry_free(e);
 }
 
@@ -479,6 +588,11 @@ static int cache_insert(ew_store *s, ref_entry *e) {
       if (pv.v[i] && group_add(&s->by_participant, pv.v[i], e) < 0)
         rc = -1;
   }
+  if (m->code_off >= 0 && rc == 0) {
+    const char *code = str_field(&e->rec, m->code_off);
+    if (code && group_add(&s->by_code, code, e) < 0)
+      rc = -1;
+  }
   if (rc < 0)
     cache_remove(s, e->rec.kind, e->id);
   return rc;
@@ -498,6 +612,7 @@ static void cache_clear(ew_store *s) {
   s->refs_nb = s->refs_count = 0;
   index_free(&s->by_agency);
   index_free(&s->by_participant);
+  index_free(&s->by_code);
 }
 
 static ref_entry *entry_new(void) {
@@ -670,6 +785,7 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
     s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
     s->meta[k].participants_off =
         field_off(t, "participant_agency_usccs", EW_FT_STRV);
+    s->meta[k].code_off = field_off(t, "violation_code", EW_FT_STR);
   }
   if (cache_load(s) < 0)
     goto fail;
@@ -1024,6 +1140,11 @@ int ew_store_ref_by_participant(ew_store *s, ew_rkind kind,
   return visit_group(s, &s->by_participant, kind, agency_uscc, fn, ud);
 }
 
+int ew_store_ref_by_code(ew_store *s, ew_rkind kind, const char *violation_code,
+                         ew_ref_visit_fn fn, void *ud) {
+  return visit_group(s, &s->by_code, kind, violation_code, fn, ud);
+}
+
 /* ---- engine state ---- */
 
 int ew_store_event_mark(ew_store *s, const char *event_id, int32_t part,
@@ -1198,4 +1319,315 @@ int ew_store_alert_state_get(ew_store *s, const char *alert_id, ew_arena *a,
 out:
   done(st);
   return rc;
+}
+
+/* ====================================================================
+ * History per enterprise (issue 3: R13, R15, R22). One row per decision_no
+ * and per inspection_id, written from the accepted snapshot, so that a later
+ * snapshot replaces the row and a withdrawal or cancellation deletes it.
+ * Rows keep only the columns the rules query, never the whole body: rules
+ * read a few of them per event, and pruning deletes many at a time.
+ * ==================================================================== */
+
+static int bind_time(sqlite3_stmt *st, int i, ew_time t) {
+  return t == EW_NONE ? sqlite3_bind_null(st, i) : sqlite3_bind_int64(st, i, t);
+}
+
+static ew_time column_time(sqlite3_stmt *st, int i) {
+  return sqlite3_column_type(st, i) == SQLITE_NULL
+             ? EW_NONE
+             : sqlite3_column_int64(st, i);
+}
+
+/* A copy of text column i in `a`; NULL for SQL NULL. Sets *oom when the
+ * copy fails. */
+static const char *column_dup(sqlite3_stmt *st, int i, ew_arena *a, int *oom) {
+  const char *v = (const char *)sqlite3_column_text(st, i);
+  if (!v)
+    return NULL;
+  char *c = ew_arena_strdup(a, v);
+  if (!c)
+    *oom = 1;
+  return c;
+}
+
+static int hist_penalty_put(ew_store *s, const ew_penalty *p, int32_t part) {
+  sqlite3_stmt *st;
+  if (!p->decision_no)
+    return 0;
+  if (p->withdrawn_at != EW_NONE || !p->enterprise_uscc || !p->agency_uscc) {
+    /* A withdrawn decision no longer counts as an offence or a decision. */
+    st = s->st[ST_HIST_PENALTY_DELETE];
+    if (bind_text(st, 1, p->decision_no))
+      return fail_stmt(s, st, "hist_record penalty");
+    return step_done(s, st, "hist_record penalty");
+  }
+  int penalised =
+      p->penalty_types.n > 0 || p->fine_fen > 0 || p->confiscated_fen > 0;
+  ew_time t = p->decided_at != EW_NONE ? p->decided_at : p->event_time;
+  st = s->st[ST_HIST_PENALTY_PUT];
+  if (bind_text(st, 1, p->decision_no) || sqlite3_bind_int(st, 2, part) ||
+      bind_text(st, 3, p->enterprise_uscc) ||
+      bind_text(st, 4, p->agency_uscc) || bind_text(st, 5, p->case_id) ||
+      bind_text(st, 6, p->violation_code) || bind_time(st, 7, p->decided_at) ||
+      sqlite3_bind_int64(st, 8, p->fine_fen) ||
+      sqlite3_bind_int64(st, 9, p->confiscated_fen) ||
+      sqlite3_bind_int(st, 10, p->compulsory_measures.n > 0) ||
+      sqlite3_bind_int(st, 11, penalised) || bind_time(st, 12, t))
+    return fail_stmt(s, st, "hist_record penalty");
+  return step_done(s, st, "hist_record penalty");
+}
+
+static int hist_inspection_put(ew_store *s, const ew_inspection *in,
+                               int32_t part) {
+  sqlite3_stmt *st;
+  if (!in->inspection_id)
+    return 0;
+  if ((in->status != EW_INSP_STARTED && in->status != EW_INSP_ENDED) ||
+      !in->enterprise_uscc || !in->agency_uscc) {
+    /* Planned or cancelled: as far as is known now, it did not take place. */
+    st = s->st[ST_HIST_INSPECTION_DELETE];
+    if (bind_text(st, 1, in->inspection_id))
+      return fail_stmt(s, st, "hist_record inspection");
+    return step_done(s, st, "hist_record inspection");
+  }
+  /* The feed may repeat a measure: a bit set keeps the text short and in
+   * the enum's order whatever the array holds. */
+  unsigned bits = 0;
+  for (size_t i = 0; i < in->soft_measures.n; i++)
+    if (in->soft_measures.v[i] >= 0 && in->soft_measures.v[i] < 32)
+      bits |= 1u << in->soft_measures.v[i];
+  char soft[128] = "";
+  size_t len = 0;
+  for (int i = 0; i < ew_enum_soft_measure.n && i < 32; i++)
+    if (bits & (1u << i))
+      len += (size_t)snprintf(soft + len, sizeof soft - len, "%s%s",
+                              len ? "," : "", ew_enum_soft_measure.symbols[i]);
+  int is_soft = bits != 0 || in->result == EW_RES_RECTIFICATION_ORDERED ||
+                in->result == EW_RES_GUIDANCE_GIVEN;
+  ew_time t = in->ended_at != EW_NONE     ? in->ended_at
+              : in->started_at != EW_NONE ? in->started_at
+                                          : in->event_time;
+  st = s->st[ST_HIST_INSPECTION_PUT];
+  if (bind_text(st, 1, in->inspection_id) || sqlite3_bind_int(st, 2, part) ||
+      bind_text(st, 3, in->enterprise_uscc) ||
+      bind_text(st, 4, in->agency_uscc) || bind_time(st, 5, in->started_at) ||
+      bind_time(st, 6, in->ended_at) ||
+      sqlite3_bind_text(st, 7, soft, -1, SQLITE_TRANSIENT) ||
+      bind_text(st, 8, ew_enum_name(&ew_enum_inspection_result, in->result)) ||
+      sqlite3_bind_int(st, 9, is_soft) || bind_time(st, 10, t))
+    return fail_stmt(s, st, "hist_record inspection");
+  return step_done(s, st, "hist_record inspection");
+}
+
+int ew_store_hist_record(ew_store *s, const ew_record *rec, int32_t part) {
+  switch (rec->kind) {
+  case EW_REC_PENALTY:
+    return hist_penalty_put(s, &rec->u.penalty, part);
+  case EW_REC_INSPECTION:
+    return hist_inspection_put(s, &rec->u.inspection, part);
+  default:
+    return 0;
+  }
+}
+
+/* Row readers for hist_one: `dst` is an ew_hist_penalty or an
+ * ew_hist_inspection, its strings copied into `a`. */
+static void hist_read_penalty(sqlite3_stmt *st, ew_arena *a, void *dst,
+                              int *oom) {
+  ew_hist_penalty *out = dst;
+  out->decision_no = column_dup(st, 0, a, oom);
+  out->enterprise_uscc = column_dup(st, 1, a, oom);
+  out->agency_uscc = column_dup(st, 2, a, oom);
+  out->case_id = column_dup(st, 3, a, oom);
+  out->violation_code = column_dup(st, 4, a, oom);
+  out->decided_at = column_time(st, 5);
+  out->fine_fen = sqlite3_column_int64(st, 6);
+  out->confiscated_fen = sqlite3_column_int64(st, 7);
+  out->compulsory = sqlite3_column_int(st, 8) != 0;
+  out->penalised = sqlite3_column_int(st, 9) != 0;
+}
+
+static void hist_read_inspection(sqlite3_stmt *st, ew_arena *a, void *dst,
+                                 int *oom) {
+  ew_hist_inspection *out = dst;
+  out->inspection_id = column_dup(st, 0, a, oom);
+  out->enterprise_uscc = column_dup(st, 1, a, oom);
+  out->agency_uscc = column_dup(st, 2, a, oom);
+  out->at = column_time(st, 3);
+  out->soft_measures = column_dup(st, 4, a, oom);
+  out->result = column_dup(st, 5, a, oom);
+}
+
+/* Steps a bound query that returns at most one row and reads it with
+ * `read` (hist_read_penalty or hist_read_inspection). */
+static int hist_one(ew_store *s, sqlite3_stmt *st, const char *what,
+                    ew_arena *a, void *out, int *found,
+                    void (*read)(sqlite3_stmt *, ew_arena *, void *, int *)) {
+  int rc = -1, oom = 0;
+  *found = 0;
+  switch (sqlite3_step(st)) {
+  case SQLITE_ROW:
+    read(st, a, out, &oom);
+    if (oom) {
+      fail(s, "%s: out of memory", what);
+      break;
+    }
+    *found = 1;
+    rc = 0;
+    break;
+  case SQLITE_DONE:
+    rc = 0;
+    break;
+  default:
+    fail_db(s, what);
+  }
+  done(st);
+  return rc;
+}
+
+int ew_store_hist_prior_penalised(ew_store *s, const char *enterprise_uscc,
+                                  const char *violation_code, ew_time from,
+                                  ew_time to, const char *exclude_decision_no,
+                                  ew_arena *a, ew_hist_penalty *out,
+                                  int *found) {
+  sqlite3_stmt *st = s->st[ST_HIST_PRIOR];
+  *found = 0;
+  if (bind_text(st, 1, enterprise_uscc) || bind_text(st, 2, violation_code) ||
+      sqlite3_bind_int64(st, 3, from) || sqlite3_bind_int64(st, 4, to) ||
+      bind_text(st, 5, exclude_decision_no))
+    return fail_stmt(s, st, "hist_prior_penalised");
+  return hist_one(s, st, "hist_prior_penalised", a, out, found,
+                  hist_read_penalty);
+}
+
+int ew_store_hist_soft_measure(ew_store *s, const char *enterprise_uscc,
+                               const char *agency_uscc, ew_time from,
+                               ew_time to, ew_arena *a, ew_hist_inspection *out,
+                               int *found) {
+  sqlite3_stmt *st = s->st[ST_HIST_SOFT];
+  *found = 0;
+  if (bind_text(st, 1, enterprise_uscc) || bind_text(st, 2, agency_uscc) ||
+      sqlite3_bind_int64(st, 3, from) || sqlite3_bind_int64(st, 4, to))
+    return fail_stmt(s, st, "hist_soft_measure");
+  return hist_one(s, st, "hist_soft_measure", a, out, found,
+                  hist_read_inspection);
+}
+
+int ew_store_hist_case_decision(ew_store *s, const char *enterprise_uscc,
+                                const char *case_id, ew_arena *a,
+                                ew_hist_penalty *out, int *found) {
+  sqlite3_stmt *st = s->st[ST_HIST_CASE];
+  *found = 0;
+  if (!case_id)
+    return 0;
+  if (bind_text(st, 1, case_id) || bind_text(st, 2, enterprise_uscc))
+    return fail_stmt(s, st, "hist_case_decision");
+  return hist_one(s, st, "hist_case_decision", a, out, found,
+                  hist_read_penalty);
+}
+
+int ew_store_hist_compulsory(ew_store *s, const char *enterprise_uscc,
+                             const char *agency_uscc, ew_time from, ew_time to,
+                             ew_arena *a, ew_hist_penalty *out, int *found) {
+  sqlite3_stmt *st = s->st[ST_HIST_COMPULSORY];
+  *found = 0;
+  if (bind_text(st, 1, enterprise_uscc) || bind_text(st, 2, agency_uscc) ||
+      sqlite3_bind_int64(st, 3, from) || sqlite3_bind_int64(st, 4, to))
+    return fail_stmt(s, st, "hist_compulsory");
+  return hist_one(s, st, "hist_compulsory", a, out, found, hist_read_penalty);
+}
+
+int ew_store_hist_newest(ew_store *s, ew_time *out) {
+  sqlite3_stmt *st = s->st[ST_HIST_NEWEST];
+  int rc = sqlite3_step(st);
+  *out = EW_NONE;
+  if (rc == SQLITE_ROW) {
+    ew_time p = column_time(st, 0), i = column_time(st, 1);
+    *out = p > i ? p : i; /* EW_NONE is the smallest ew_time */
+  } else {
+    fail_db(s, "hist_newest");
+  }
+  done(st);
+  return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int ew_store_hist_prune(ew_store *s, ew_time before, int64_t limit,
+                        int64_t *deleted, int *more) {
+  static const int which[] = {ST_HIST_PRUNE_PENALTY, ST_HIST_PRUNE_INSPECTION};
+  *deleted = 0;
+  *more = 0;
+  if (limit <= 0)
+    return 0;
+  for (size_t i = 0; i < sizeof which / sizeof which[0]; i++) {
+    sqlite3_stmt *st = s->st[which[i]];
+    if (sqlite3_bind_int64(st, 1, before) || sqlite3_bind_int64(st, 2, limit))
+      return fail_stmt(s, st, "hist_prune");
+    if (step_done(s, st, "hist_prune") < 0)
+      return -1;
+    int n = sqlite3_changes(s->db);
+    *deleted += n;
+    if (n >= limit)
+      *more = 1; /* maybe more: the next call finds out */
+  }
+  return 0;
+}
+
+int ew_store_hist_count(ew_store *s, int64_t *penalties, int64_t *inspections) {
+  sqlite3_stmt *st = s->st[ST_HIST_SIZE];
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *penalties = sqlite3_column_int64(st, 0);
+    *inspections = sqlite3_column_int64(st, 1);
+  } else {
+    fail_db(s, "hist_count");
+  }
+  done(st);
+  return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int ew_store_ref_each(ew_store *s, ew_rkind kind, ew_ref_visit_fn fn,
+                      void *ud) {
+  if (cache_usable(s) < 0)
+    return -1;
+  for (size_t i = 0; i < s->refs_nb; i++)
+    for (ref_entry *e = s->refs[i]; e; e = e->next)
+      if (e->rec.kind == kind) {
+        int rc = fn(ud, &e->rec);
+        if (rc)
+          return rc;
+      }
+  return 0;
+}
+
+/* ---- rule configuration of the last start ---- */
+
+int ew_store_rule_params_scan(ew_store *s, ew_rule_param_visit_fn fn,
+                              void *ud) {
+  sqlite3_stmt *st = s->st[ST_PARAM_ALL];
+  int rc, stop = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *name = (const char *)sqlite3_column_text(st, 0);
+    const char *value = (const char *)sqlite3_column_text(st, 1);
+    if ((stop = fn(ud, name ? name : "", value ? value : "")) != 0)
+      break;
+  }
+  if (!stop && rc != SQLITE_DONE) {
+    fail_db(s, "rule_params_scan");
+    done(st);
+    return -1;
+  }
+  done(st);
+  return stop;
+}
+
+int ew_store_rule_params_clear(ew_store *s) {
+  return step_done(s, s->st[ST_PARAM_CLEAR], "rule_params_clear");
+}
+
+int ew_store_rule_param_put(ew_store *s, const char *name, const char *value) {
+  sqlite3_stmt *st = s->st[ST_PARAM_PUT];
+  if (bind_text(st, 1, name) || bind_text(st, 2, value))
+    return fail_stmt(s, st, "rule_param_put");
+  return step_done(s, st, "rule_param_put");
 }

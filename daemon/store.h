@@ -110,6 +110,14 @@ int ew_store_ref_by_participant(ew_store *s, ew_rkind kind,
                                 const char *agency_uscc, ew_ref_visit_fn fn,
                                 void *ud);
 
+/* Added for the decision rules (issue 3): like ew_store_ref_by_agency, for
+ * the records of `kind` whose violation_code equals `violation_code`
+ * (benchmarks, leniency items), in id order, whatever their agency_uscc
+ * (general records, with none, included). Lets R10/R11 find a penalty's
+ * benchmark in O(benchmarks of that code) instead of scanning every one. */
+int ew_store_ref_by_code(ew_store *s, ew_rkind kind, const char *violation_code,
+                         ew_ref_visit_fn fn, void *ud);
+
 /* ====================================================================
  * Engine state (added for the engine, issue #2). Only engine.c writes these
  * tables. Rows carry the source partition (`part`) of the event that wrote
@@ -158,5 +166,109 @@ int ew_store_alert_state_open(ew_store *s, int subject_type,
  * *found = 0 when there is none. */
 int ew_store_alert_state_get(ew_store *s, const char *alert_id, ew_arena *a,
                              ew_alert_state *out, int *found);
+
+/* ====================================================================
+ * History per enterprise (added for issue 3: R13, R15, R22). What later
+ * rules need to know of earlier decisions and inspections. Only engine.c
+ * writes it (ew_store_hist_record, for every accepted event snapshot) and
+ * prunes it; rules read it through the queries below. One row per
+ * decision_no and per inspection_id, so a later snapshot replaces the row;
+ * a withdrawn decision, or an inspection whose latest snapshot is PLANNED or
+ * CANCELLED, has none. Rows carry the source partition (`part`) like the
+ * rest of keyed state.
+ * ==================================================================== */
+
+/* A penalty as remembered. A case still open has decided_at EW_NONE; the
+ * queries below return decisions only. */
+typedef struct ew_hist_penalty {
+  const char *decision_no;
+  const char *enterprise_uscc;
+  const char *agency_uscc;
+  const char *case_id;        /* NULL when the record names none */
+  const char *violation_code; /* NULL when the record names none */
+  ew_time decided_at;
+  int64_t fine_fen;
+  int64_t confiscated_fen;
+  int compulsory; /* compulsory_measures non-empty */
+  int penalised;  /* penalty_types non-empty, or a fine or confiscation */
+} ew_hist_penalty;
+
+/* A STARTED or ENDED inspection as remembered. */
+typedef struct ew_hist_inspection {
+  const char *inspection_id;
+  const char *enterprise_uscc;
+  const char *agency_uscc;
+  ew_time at;                /* ended_at, else started_at, else event_time */
+  const char *soft_measures; /* symbols joined by ',', "" for none */
+  const char *result;        /* inspection_result symbol, NULL if absent */
+} ew_hist_inspection;
+
+/* Records what history keeps of the accepted snapshot `rec` (a penalty or
+ * an inspection; other kinds are ignored) with its source partition. */
+int ew_store_hist_record(ew_store *s, const ew_record *rec, int32_t part);
+
+/* The queries: each finds at most one entry, copies its strings into `a`
+ * and sets *found (0: none, *out untouched). */
+
+/* The latest penalised decision on `enterprise_uscc` for `violation_code`
+ * with from <= decided_at < to, other than `exclude_decision_no` (NULL-able):
+ * the earlier offence that makes an offence not the first (R13). */
+int ew_store_hist_prior_penalised(ew_store *s, const char *enterprise_uscc,
+                                  const char *violation_code, ew_time from,
+                                  ew_time to, const char *exclude_decision_no,
+                                  ew_arena *a, ew_hist_penalty *out,
+                                  int *found);
+/* The latest inspection of `enterprise_uscc` by `agency_uscc` (NULL: by any
+ * agency) with a soft measure (soft_measures non-empty, or result
+ * RECTIFICATION_ORDERED or GUIDANCE_GIVEN) whose time `at` is in
+ * [from, to] (R15). */
+int ew_store_hist_soft_measure(ew_store *s, const char *enterprise_uscc,
+                               const char *agency_uscc, ew_time from,
+                               ew_time to, ew_arena *a, ew_hist_inspection *out,
+                               int *found);
+/* The first decision on `enterprise_uscc` of case `case_id` (NULL-able: no
+ * case, nothing found) (R22a). */
+int ew_store_hist_case_decision(ew_store *s, const char *enterprise_uscc,
+                                const char *case_id, ew_arena *a,
+                                ew_hist_penalty *out, int *found);
+/* The first decision with compulsory measures on `enterprise_uscc` by
+ * `agency_uscc` with from <= decided_at <= to (R22b). */
+int ew_store_hist_compulsory(ew_store *s, const char *enterprise_uscc,
+                             const char *agency_uscc, ew_time from, ew_time to,
+                             ew_arena *a, ew_hist_penalty *out, int *found);
+
+/* Pruning. An entry's time is decided_at (else the snapshot's event_time)
+ * for a penalty and `at` for an inspection. */
+
+/* The latest entry time in history; EW_NONE when it is empty. */
+int ew_store_hist_newest(ew_store *s, ew_time *out);
+/* Deletes up to `limit` penalties and up to `limit` inspections whose time
+ * is before `before`, oldest first. *deleted = how many; *more = 1 when a
+ * limit was reached, so that older entries may remain. */
+int ew_store_hist_prune(ew_store *s, ew_time before, int64_t limit,
+                        int64_t *deleted, int *more);
+/* Number of entries of each kind. */
+int ew_store_hist_count(ew_store *s, int64_t *penalties, int64_t *inspections);
+
+/* Calls fn for every stored reference record of `kind`, in no particular
+ * order (the engine takes the longest leniency lookback from it). Records
+ * are owned by the store as for ew_store_ref_get. fn returns 0 to go on,
+ * non-zero to stop (that value is returned). */
+int ew_store_ref_each(ew_store *s, ew_rkind kind, ew_ref_visit_fn fn, void *ud);
+
+/* ---- added for rules_config_store.c (issue 3): the rule configuration
+ * of the last start, one text row per parameter ("R05.min_officers" ->
+ * "2"). Only ew_rules_config_diff_and_save writes it. ---- */
+
+/* Calls fn for every row in name order; the strings are valid only during
+ * the call. fn returns 0 to go on, non-zero to stop (that value is
+ * returned). */
+typedef int (*ew_rule_param_visit_fn)(void *ud, const char *name,
+                                      const char *value);
+int ew_store_rule_params_scan(ew_store *s, ew_rule_param_visit_fn fn, void *ud);
+/* Deletes every row. */
+int ew_store_rule_params_clear(ew_store *s);
+/* Stores one row, replacing a row of that name. */
+int ew_store_rule_param_put(ew_store *s, const char *name, const char *value);
 
 #endif /* EW_STORE_H */
