@@ -9,8 +9,28 @@
 
 const ew_rule_def ew_rule_table[] = {
     {"R02", offsetof(ew_rules_config, r02.c), ew_rule_r02},
+    {"R03", offsetof(ew_rules_config, r03.c), ew_rule_r03},
     {"R05", offsetof(ew_rules_config, r05.c), ew_rule_r05},
     {"R06", offsetof(ew_rules_config, r06.c), ew_rule_r06},
+    {"R08a", offsetof(ew_rules_config, r08a.c), ew_rule_r08a},
+    {"R08b", offsetof(ew_rules_config, r08b.c), ew_rule_r08b},
+    {"R08c", offsetof(ew_rules_config, r08c.c), ew_rule_r08c},
+    {"R09", offsetof(ew_rules_config, r09.c), ew_rule_r09},
+    {"R10a", offsetof(ew_rules_config, r10a.c), ew_rule_r10a},
+    {"R10b", offsetof(ew_rules_config, r10b.c), ew_rule_r10b},
+    {"R10c", offsetof(ew_rules_config, r10c.c), ew_rule_r10c},
+    {"R11", offsetof(ew_rules_config, r11.c), ew_rule_r11},
+    {"R13a", offsetof(ew_rules_config, r13a.c), ew_rule_r13a},
+    {"R13b", offsetof(ew_rules_config, r13b.c), ew_rule_r13b},
+    {"R14a", offsetof(ew_rules_config, r14a.c), ew_rule_r14a},
+    {"R15", offsetof(ew_rules_config, r15.c), ew_rule_r15},
+    {"R16a", offsetof(ew_rules_config, r16a.c), ew_rule_r16a},
+    {"R16b", offsetof(ew_rules_config, r16b.c), ew_rule_r16b},
+    {"R16d", offsetof(ew_rules_config, r16d.c), ew_rule_r16d},
+    {"R17", offsetof(ew_rules_config, r17.c), ew_rule_r17},
+    {"R18b", offsetof(ew_rules_config, r18b.c), ew_rule_r18b},
+    {"R22a", offsetof(ew_rules_config, r22a.c), ew_rule_r22a},
+    {"R22b", offsetof(ew_rules_config, r22b.c), ew_rule_r22b},
     {"R25", offsetof(ew_rules_config, r25.c), ew_rule_r25},
 };
 const size_t ew_rule_table_count =
@@ -295,4 +315,166 @@ int ew_officer_certs_judge(const ew_rule_ctx *ctx, const ew_officers *of,
     res->certified += oc->problem == EW_CP_OK;
   }
   return 0;
+}
+
+/* ---- decisions: shared judgements on a penalty ---- */
+
+const char *ew_enumv_join(ew_arena *a, const ew_enum *e, ew_enumv v,
+                          uint32_t mask) {
+  size_t len = 1;
+  for (size_t i = 0; i < v.n; i++)
+    if (v.v[i] >= 0 && v.v[i] < 32 && (mask & (1u << v.v[i])))
+      len += strlen(ew_sym(e, v.v[i])) + 1;
+  char *s = ew_arena_alloc(a, len), *p = s;
+  if (!s)
+    return NULL;
+  *p = '\0';
+  for (size_t i = 0; i < v.n; i++) {
+    if (v.v[i] < 0 || v.v[i] >= 32 || !(mask & (1u << v.v[i])))
+      continue;
+    /* A type listed twice is shown once. */
+    int seen = 0;
+    for (size_t j = 0; j < i && !seen; j++)
+      seen = v.v[j] == v.v[i];
+    if (seen)
+      continue;
+    const char *sym = ew_sym(e, v.v[i]);
+    if (p != s)
+      *p++ = ',';
+    size_t n = strlen(sym);
+    memcpy(p, sym, n + 1);
+    p += n;
+  }
+  return s;
+}
+
+uint32_t ew_enumv_bits(ew_enumv v) {
+  uint32_t bits = 0;
+  for (size_t i = 0; i < v.n; i++)
+    if (v.v[i] >= 0 && v.v[i] < 32)
+      bits |= 1u << v.v[i];
+  return bits;
+}
+
+const char *ew_penalty_type_zh(int type) {
+  static const char *const zh[] = {
+      [EW_PT_WARNING] = "警告",
+      [EW_PT_CIRCULATED_CRITICISM] = "通报批评",
+      [EW_PT_FINE] = "罚款",
+      [EW_PT_CONFISCATE_GAINS] = "没收违法所得",
+      [EW_PT_CONFISCATE_PROPERTY] = "没收非法财物",
+      [EW_PT_SUSPEND_LICENSE] = "暂扣许可证件",
+      [EW_PT_DOWNGRADE_QUALIFICATION] = "降低资质等级",
+      [EW_PT_REVOKE_LICENSE] = "吊销许可证件",
+      [EW_PT_RESTRICT_OPERATIONS] = "限制开展生产经营活动",
+      [EW_PT_ORDER_SUSPEND_BUSINESS] = "责令停产停业",
+      [EW_PT_ORDER_CLOSURE] = "责令关闭",
+      [EW_PT_RESTRICT_EMPLOYMENT] = "限制从业"};
+  return type >= 0 && (size_t)type < sizeof zh / sizeof zh[0] && zh[type]
+             ? zh[type]
+             : "?";
+}
+
+typedef struct bm_pick {
+  const char *agency;
+  const ew_benchmark *own, *general;
+} bm_pick;
+
+/* Keeps the first benchmark of the penalty's agency and the first general
+ * one (records come in id order); stops at the agency's, which wins. */
+static int bm_visit(void *ud, const ew_record *rec) {
+  bm_pick *pk = ud;
+  const ew_benchmark *b = &rec->u.benchmark;
+  if (!b->agency_uscc || !*b->agency_uscc) {
+    if (!pk->general)
+      pk->general = b;
+  } else if (pk->agency && strcmp(b->agency_uscc, pk->agency) == 0) {
+    pk->own = b;
+    return 1;
+  }
+  return 0;
+}
+
+int ew_penalty_benchmark_find(const ew_rule_ctx *ctx,
+                              ew_penalty_benchmark *out) {
+  const ew_penalty *p = &ctx->rec->u.penalty;
+  memset(out, 0, sizeof *out);
+  if (p->benchmark_id) {
+    const ew_record *r;
+    if (ew_store_ref_get(ctx->store, EW_REC_BENCHMARK, p->benchmark_id, &r) < 0)
+      return -1;
+    out->id = p->benchmark_id;
+    out->source = "benchmark_id";
+    if (r)
+      out->bm = &r->u.benchmark;
+    else
+      out->not_on_file = 1;
+    return 0;
+  }
+  if (!p->violation_code)
+    return 0;
+  /* Indexed by code: the cost is the number of benchmarks of this one
+   * violation (agencies' refinements plus the general one), not of all. */
+  bm_pick pk = {p->agency_uscc, NULL, NULL};
+  if (ew_store_ref_by_code(ctx->store, EW_REC_BENCHMARK, p->violation_code,
+                           bm_visit, &pk) < 0)
+    return -1;
+  if (pk.own) {
+    out->bm = pk.own;
+    out->source = "agency";
+  } else if (pk.general) {
+    out->bm = pk.general;
+    out->source = "general";
+  }
+  if (out->bm)
+    out->id = out->bm->benchmark_id;
+  return 0;
+}
+
+int ew_penalty_hearing(const ew_rule_ctx *ctx, const ew_penalty_benchmark *pb,
+                       ew_hearing *out) {
+  const ew_penalty *p = &ctx->rec->u.penalty;
+  ew_penalty_benchmark own;
+  memset(out, 0, sizeof *out);
+  if (!pb) {
+    if (ew_penalty_benchmark_find(ctx, &own) < 0)
+      return -1;
+    pb = &own;
+  }
+  out->types = ew_enumv_bits(p->penalty_types) & ctx->cfg->r11.hearing_types;
+  if (pb->bm && pb->bm->hearing_threshold_fen != EW_NONE) {
+    out->threshold_fen = pb->bm->hearing_threshold_fen;
+    out->threshold_of = "benchmark";
+  } else {
+    out->threshold_fen = ctx->cfg->r11.hearing_threshold_fen;
+    out->threshold_of = "config";
+  }
+  /* Amounts of zero never make a case 较大数额, whatever the threshold. */
+  int64_t t = out->threshold_fen;
+  out->by_amount = (p->fine_fen > 0 && p->fine_fen >= t) ||
+                   (p->confiscated_fen > 0 && p->confiscated_fen >= t);
+  out->eligible = out->types != 0 || out->by_amount;
+  return 0;
+}
+
+ew_review_problem ew_penalty_review(const ew_penalty *p) {
+  if (!p->legal_review_id || !*p->legal_review_id)
+    return EW_RV_NONE;
+  if (p->legal_review_passed != 1)
+    return EW_RV_NOT_PASSED;
+  if (p->legal_review_at == EW_NONE)
+    return EW_RV_TIME_MISSING;
+  if (p->decided_at != EW_NONE && p->legal_review_at >= p->decided_at)
+    return EW_RV_AFTER;
+  return EW_RV_OK;
+}
+
+const char *ew_review_problem_name(ew_review_problem r) {
+  static const char *const names[] = {[EW_RV_OK] = "ok",
+                                      [EW_RV_NONE] = "no_review",
+                                      [EW_RV_NOT_PASSED] = "not_passed",
+                                      [EW_RV_TIME_MISSING] =
+                                          "review_time_missing",
+                                      [EW_RV_AFTER] = "review_after_decision"};
+  return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "?";
 }

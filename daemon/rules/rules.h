@@ -82,8 +82,28 @@ ew_rule_common_of(const ew_rules_config *cfg, const ew_rule_def *d) {
  * out->oom). A rule that does not apply to the record returns 0 with no
  * findings. */
 int ew_rule_r02(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r03(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r05(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r06(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r08a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r08b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r08c(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r09(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r10a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r10b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r10c(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r11(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r13a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r13b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r14a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r15(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r16a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r16b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r16d(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r17(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r18b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r22a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r22b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r25(const ew_rule_ctx *ctx, ew_findings *out);
 
 /* ---- helpers shared by rules ---- */
@@ -166,5 +186,62 @@ typedef struct ew_officer_certs {
  * failure, or 1 when out of memory (out->oom is set; nothing was judged). */
 int ew_officer_certs_judge(const ew_rule_ctx *ctx, const ew_officers *of,
                            ew_officer_certs *res, ew_findings *out);
+
+/* ---- decisions (R09, R10, R11, R14a): shared judgements on a penalty ---- */
+
+/* "WARNING,FINE": the symbols of `v` whose bit is set in `mask` (~0u for
+ * all), joined by ','; "" when none. NULL on OOM. In `a`. */
+const char *ew_enumv_join(ew_arena *a, const ew_enum *e, ew_enumv v,
+                          uint32_t mask);
+/* The bits (1u << value) of the values in `v`. */
+uint32_t ew_enumv_bits(ew_enumv v);
+/* 「吊销许可证件」...: a penalty type as the law names it; "?" if unknown. */
+const char *ew_penalty_type_zh(int type);
+
+/* The discretion benchmark (D6) that governs a penalty: the one it names
+ * (benchmark_id), else the one of its violation_code issued by its agency,
+ * else a general one (no agency_uscc) of that code; the first by id when
+ * several qualify. A named benchmark that is not on file is reported as
+ * such (not_on_file), never replaced by a guess. */
+typedef struct ew_penalty_benchmark {
+  const ew_benchmark *bm; /* NULL when none applies or it is not on file */
+  const char *id;         /* bm's id, or the benchmark_id not on file */
+  const char *source;     /* "benchmark_id", "agency", "general"; NULL */
+  int not_on_file;        /* benchmark_id given, no such record */
+} ew_penalty_benchmark;
+/* Returns 0, or -1 on a store failure. ctx->rec must be a penalty. */
+int ew_penalty_benchmark_find(const ew_rule_ctx *ctx,
+                              ew_penalty_benchmark *out);
+
+/* Hearing eligibility (行政处罚法第63条) as R11 defines it and R09 derives
+ * "major" from: a penalty type in the config's R11 hearing_types, or a fine
+ * or confiscation (> 0) of at least the benchmark's hearing_threshold_fen
+ * when it sets one, else the config's R11 hearing_threshold_fen. */
+typedef struct ew_hearing {
+  int eligible;
+  uint32_t types;           /* bits of the penalty's hearing-eligible types */
+  int by_amount;            /* fine_fen or confiscated_fen >= threshold */
+  int64_t threshold_fen;    /* the 较大数额 that applied */
+  const char *threshold_of; /* "benchmark" or "config" */
+} ew_hearing;
+/* `pb` is the penalty's benchmark, or NULL to look it up. Returns 0, or -1
+ * on a store failure. ctx->rec must be a penalty. */
+int ew_penalty_hearing(const ew_rule_ctx *ctx, const ew_penalty_benchmark *pb,
+                       ew_hearing *out);
+
+/* Whether a penalty was legally reviewed (法制审核) and passed before its
+ * decision: a review id, legal_review_passed == 1 (absent is not passed),
+ * and legal_review_at before decided_at. R09 and R14a share it. */
+typedef enum ew_review_problem {
+  EW_RV_OK,
+  EW_RV_NONE,         /* no legal_review_id */
+  EW_RV_NOT_PASSED,   /* legal_review_passed false or absent */
+  EW_RV_TIME_MISSING, /* no legal_review_at: cannot be placed before */
+  EW_RV_AFTER         /* legal_review_at >= decided_at */
+} ew_review_problem;
+ew_review_problem ew_penalty_review(const ew_penalty *p);
+/* "no_review", "not_passed", "review_time_missing",
+ * "review_after_decision" (the fact values); "ok" for EW_RV_OK. */
+const char *ew_review_problem_name(ew_review_problem r);
 
 #endif /* EW_RULES_H */

@@ -80,6 +80,25 @@ if [[ $# -eq 0 ]]; then
   if [[ -f "$here/../../../shared/domain/calendar-2025-2026.jsonl" ]]; then
     gens+=("generated_sample_up_to_date:$here/../../deploy/sample/gen_sample.py")
   fi
+  # The sample's planted findings are exactly what check reports on it, so
+  # the README's run command shows what gen_sample.py says it plants.
+  sample="$here/../../deploy/sample"
+  python3 "$sample/gen_sample.py" --expected | sort >"$tmp/sample.want"
+  "$bin" check "$sample/linxia.jsonl" 2>"$tmp/sample.err" |
+    python3 -c 'import json, sys
+for l in sys.stdin:
+    a = json.loads(l)
+    if a.get("kind") == "alert":
+        print(a["rule_id"], a["status"], a["severity"], a["subject_id"])' |
+    sort >"$tmp/sample.got"
+  if diff -u "$tmp/sample.want" "$tmp/sample.got" >"$tmp/sample.diff"; then
+    echo "PASS sample_alerts_as_planted"
+    pass=$((pass + 1))
+  else
+    echo "FAIL sample_alerts_as_planted (- planted, + reported):"
+    sed 's/^/    /' "$tmp/sample.diff"
+    fail=$((fail + 1))
+  fi
   for g in "${gens[@]}"; do
     if python3 "${g#*:}" --check >"$tmp/gen.out" 2>&1; then
       echo "PASS ${g%%:*}"

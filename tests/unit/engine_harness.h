@@ -44,7 +44,8 @@ static inline int h_emit(void *ud, const ew_record *rec) {
 }
 
 /* Opens `path` (":memory:" or a file) and an engine with default rules;
- * the agency FX_AG1 is registered as 临夏州市场监督管理局. */
+ * the agency FX_AG1 is registered as 临夏州市场监督管理局, with its standing
+ * approval FX_APPROVAL (which fx_inspection cites). */
 static inline int h_open(harness *h, const char *path) {
   char err[512];
   memset(h, 0, sizeof *h);
@@ -56,7 +57,10 @@ static inline int h_open(harness *h, const char *path) {
     return -1;
   }
   ew_record ag = fx_agency(&h->a, FX_AG1, "临夏州市场监督管理局", "622900");
-  return ew_engine_apply(h->engine, &ag, NULL);
+  ew_record ap = fx_approval(&h->a, FX_APPROVAL, FX_AG1, fx_day(2025, 1, 2));
+  if (ew_engine_apply(h->engine, &ag, NULL) != 0)
+    return -1;
+  return ew_engine_apply(h->engine, &ap, NULL);
 }
 
 static inline void h_close(harness *h) {

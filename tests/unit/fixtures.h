@@ -24,6 +24,8 @@
 #define FX_JB "11622900MB0000099X"  /* justice bureau */
 #define FX_ENT "91622901MA7ABCDEFL"
 #define FX_ENT2 "91622921MA70001238"
+/* A standing approval of FX_AG1 for any enterprise (R03). */
+#define FX_APPROVAL "AP-FX-1"
 
 /* 2025-03-04 09:00 Asia/Shanghai plus `h` hours. */
 static inline ew_time fx_t(int h) {
@@ -124,7 +126,10 @@ static inline ew_record fx_random_task(ew_arena *a, const char *task_id,
 }
 
 /* A STARTED on-site ANNUAL_PLAN inspection by FX_AG1 of FX_ENT at fx_t(0),
- * check item C13-01, no officers yet. */
+ * check item C13-01, no officers yet. Approved the day before under
+ * FX_APPROVAL (R03; engine_harness.h files that approval), recorded on
+ * video with one recording (R08b), with its written record (R08c, which
+ * looks at ENDED snapshots). */
 static inline ew_record fx_inspection(ew_arena *a, const char *event_id,
                                       const char *inspection_id,
                                       ew_time event_time) {
@@ -145,10 +150,16 @@ static inline ew_record fx_inspection(ew_arena *a, const char *event_id,
   in->check_items = fx_strv(a, 1, "C13-01");
   in->mode = EW_MODE_ON_SITE;
   in->started_at = fx_t(0);
+  in->approval_id = ew_arena_strdup(a, FX_APPROVAL);
+  in->approved_at = fx_t(-24);
+  in->av_coverage = EW_AV_FULL;
+  in->av_record_ids = fx_strv(a, 1, "AV-FX-1");
+  in->written_record_id = ew_arena_strdup(a, "WR-FX-1");
   return r;
 }
 
-/* A GENERAL penalty by FX_AG1 on FX_ENT decided at fx_t(0). */
+/* A GENERAL penalty by FX_AG1 on FX_ENT decided at fx_t(0), its parties
+ * told of their rights (行政处罚法第44条, R11) a week before. */
 static inline ew_record fx_penalty(ew_arena *a, const char *event_id,
                                    const char *decision_no,
                                    ew_time event_time) {
@@ -163,6 +174,7 @@ static inline ew_record fx_penalty(ew_arena *a, const char *event_id,
   p->enterprise_uscc = ew_arena_strdup(a, FX_ENT);
   p->enterprise_region_code = ew_arena_strdup(a, "622901");
   p->decided_at = fx_t(0);
+  p->notice_of_rights_at = fx_t(-7 * 24);
   p->violation_code = ew_arena_strdup(a, "V-001");
   return r;
 }
@@ -179,5 +191,18 @@ static inline ew_record fx_penalty(ew_arena *a, const char *event_id,
     o_->cert_no = (cert) ? ew_arena_strdup((a), (cert)) : NULL;                \
     o_->cert_shown = (int8_t)(shown);                                          \
   } while (0)
+
+/* An approval of `agency` given at `approved_at`, for no particular
+ * enterprise or inspection and without expiry (R03). */
+static inline ew_record fx_approval(ew_arena *a, const char *approval_id,
+                                    const char *agency, ew_time approved_at) {
+  ew_record r;
+  r.kind = EW_REC_APPROVAL;
+  ew_rtype_init(ew_rtype_of(r.kind), &r.u);
+  r.u.approval.approval_id = ew_arena_strdup(a, approval_id);
+  r.u.approval.agency_uscc = ew_arena_strdup(a, agency);
+  r.u.approval.approved_at = approved_at;
+  return r;
+}
 
 #endif /* EW_TEST_FIXTURES_H */
