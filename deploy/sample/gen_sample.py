@@ -18,7 +18,7 @@ record yet), so their names live only in the comments below. Agencies carry
 their real names. Every USCC has valid GB 32100 and GB 11714 check
 characters, except ENT["E10"], whose last character is deliberately wrong.
 
-Planted findings for the rules of issue #2 (R02, R05, R06, R25) are recorded
+Planted findings are recorded
 with planted() next to the inspections that carry them;
 `gen_sample.py --expected` prints the alert lines they must produce
 (`rule_id status severity subject_id`, grouped by inspection; `check` emits
@@ -533,7 +533,10 @@ inspection(7, "ZWJW", "E28", "ANNUAL_PLAN", ["WSJK-GGWS-01"],
 i08, _ = inspection(8, "ZSCJG", "E33", "ANNUAL_PLAN", ["SCJG-FOOD-01"],
                     [O("ZSCJG-1"), O("ZSCJG-3")], "2025-03-10 09:30",
                     "2025-03-10 11:30", started_officers=[O("ZSCJG-1")])
-planted(i08, "R05 OPEN HIGH " + i08, "R05 WITHDRAWN HIGH " + i08)
+# R16b as well: SCJG-FOOD-01 is on the bureau's 抽查事项清单, so a routine
+# plan check of it should have been a random draw.
+planted(i08, "R05 OPEN HIGH " + i08, "R16b OPEN MEDIUM " + i08,
+        "R05 WITHDRAWN HIGH " + i08)
 # R02: 康乐县农业农村局's plan is a DRAFT, so its plan checks are unplanned.
 i09, _ = inspection(9, "KLNY", "E13", "ANNUAL_PLAN", ["NYNC-SL-01"],
                     [O("KLNY-1"), O("KLNY-2")], "2025-03-10 10:00",
@@ -759,6 +762,9 @@ penalty("广市监简罚〔2025〕6号", [
     penalty_types=["WARNING"], violation_code="SPAQF-126-BQ",
     officers=[O("GHSCJG-1"), O("GHSCJG-2")], first_offense=True,
     corrected=True)
+# R13a: SPAQF-126-BQ is on the 两轻一免 list as 首违不罚; a corrected first
+# offence of minor harm still got a warning.
+planted("广市监简罚〔2025〕6号", "R13a OPEN MEDIUM 广市监简罚〔2025〕6号")
 # The tannery's waste-gas case (inspection 27); hearing offered and waived.
 penalty("临州环罚〔2025〕9号", [
     ("2025-04-02 17:00", {})],
