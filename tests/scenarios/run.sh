@@ -83,7 +83,9 @@ if [[ $# -eq 0 ]]; then
   # The sample's planted findings are exactly what check reports on it, so
   # the README's run command shows what gen_sample.py says it plants.
   sample="$here/../../deploy/sample"
-  python3 "$sample/gen_sample.py" --expected | sort >"$tmp/sample.want"
+  python3 "$sample/gen_sample.py" --expected >"$tmp/sample.planted" ||
+    { echo "$0: gen_sample.py --expected failed" >&2; exit 2; }
+  sort "$tmp/sample.planted" >"$tmp/sample.want"
   "$bin" check "$sample/linxia.jsonl" 2>"$tmp/sample.err" |
     python3 -c 'import json, sys
 for l in sys.stdin:
