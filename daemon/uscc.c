@@ -40,8 +40,16 @@ char ew_uscc_check_char(const char *s) {
 }
 
 ew_uscc_status ew_uscc_check(const char *s) {
-  if (strlen(s) != EW_USCC_LEN)
+  /* The length is counted in characters (UTF-8 lead bytes), not bytes: a
+   * code keyed with a full-width character (全角 "Ａ") has 18 characters
+   * and more than 18 bytes, and what is wrong with it is its charset. */
+  size_t bytes = 0, chars = 0;
+  for (; s[bytes]; bytes++)
+    chars += ((unsigned char)s[bytes] & 0xC0) != 0x80;
+  if (chars != EW_USCC_LEN)
     return EW_USCC_BAD_LENGTH;
+  if (bytes != EW_USCC_LEN)
+    return EW_USCC_BAD_CHAR;
   int sum = 0;
   for (int i = 0; i < EW_USCC_LEN; i++) {
     int v = char_value(s[i]);

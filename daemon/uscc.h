@@ -14,7 +14,7 @@
 
 typedef enum ew_uscc_status {
   EW_USCC_OK,
-  EW_USCC_BAD_LENGTH, /* not 18 characters */
+  EW_USCC_BAD_LENGTH, /* not 18 characters (UTF-8 characters, not bytes) */
   EW_USCC_BAD_CHAR,   /* a character outside 0-9 A-H J-N P-R T U W X Y */
   EW_USCC_BAD_CHECK   /* the 18th character is not the check character */
 } ew_uscc_status;

@@ -21,9 +21,12 @@
  * of the first unmatched item, trigger_type, check_items, unmatched_items,
  * item.<code>=<reason> per unmatched item when several, and what was
  * compared: year, plan_records (counted plans found), plans_not_counted,
- * plan_id, window_start/window_end, random_task_id.
+ * plan_id (and, for a named plan that does not count, plan_agency_uscc,
+ * plan_status, plan_year), window_start/window_end, industry_code /
+ * target_industries / target_usccs (enterprise_not_targeted),
+ * random_task_id.
  */
-#include <stdio.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "../ewtime.h"
@@ -147,18 +150,20 @@ static int repeated(const ew_inspection *in, size_t i) {
   return 0;
 }
 
-/* Joins the unmatched codes with ','. */
-static const char *unmatched_list(ew_arena *a, const item_result *r, size_t n) {
+/* Joins with ',' the codes of the items selected by `sel` (sel[i] != 0),
+ * or of every unmatched item when `sel` is NULL. */
+static const char *unmatched_list(ew_arena *a, const item_result *r, size_t n,
+                                  const char *sel) {
   size_t len = 1;
   for (size_t i = 0; i < n; i++)
-    if (r[i].level != LV_MATCHED)
+    if (sel ? sel[i] : r[i].level != LV_MATCHED)
       len += strlen(r[i].code) + 1;
   char *s = ew_arena_alloc(a, len);
   if (!s)
     return NULL;
   s[0] = '\0';
   for (size_t i = 0, first = 1; i < n; i++) {
-    if (r[i].level == LV_MATCHED)
+    if (!(sel ? sel[i] : r[i].level != LV_MATCHED))
       continue;
     if (!first)
       strcat(s, ",");
@@ -166,6 +171,30 @@ static const char *unmatched_list(ew_arena *a, const item_result *r, size_t n) {
     first = 0;
   }
   return s;
+}
+
+/* Joins a string vector with ','; "none" when empty. NULL on OOM. */
+static const char *join_strv(ew_arena *a, ew_strv v) {
+  const char *s = "";
+  for (size_t i = 0; i < v.n && s; i++)
+    if (v.v[i])
+      s = ew_arena_printf(a, "%s%s%s", s, *s ? "," : "", v.v[i]);
+  return s && !*s ? "none" : s;
+}
+
+static const char *plan_status_zh(int status) {
+  switch (status) {
+  case EW_PST_DRAFT:
+    return "草稿";
+  case EW_PST_FILED:
+    return "已备案";
+  case EW_PST_RETURNED:
+    return "已退回";
+  case EW_PST_AMENDED:
+    return "已修订备案";
+  default:
+    return "未载明";
+  }
 }
 
 static ew_alert_builder *start(const ew_rule_ctx *ctx, ew_findings *out,
@@ -182,8 +211,15 @@ static ew_alert_builder *start(const ew_rule_ctx *ctx, ew_findings *out,
   return b;
 }
 
+/* `why` is built in the arena, never cut to a fixed buffer: ids and lists of
+ * item codes have no length limit, and a cut could split a UTF-8 character
+ * of the text after them. NULL (OOM) sets out->oom. */
 static void finish(ew_alert_builder *b, ew_findings *out, const char *phrase,
                    const char *why) {
+  if (!why) {
+    out->oom = 1;
+    return;
+  }
   ew_alert_message(b, "%s不在已备案的检查计划或抽查任务范围内：%s。", phrase,
                    why);
   if (b->oom)
@@ -212,21 +248,19 @@ static void not_on_file(const ew_rule_ctx *ctx, ew_findings *out,
                         const char *reason, const char *id_fact,
                         const char *records_fact, const char *id,
                         const char *label) {
-  char why[512];
   ew_alert_builder *b = start(ctx, out, reason);
   if (!b)
     return;
   ew_alert_fact(b, id_fact, "%s", id);
   ew_alert_fact(b, records_fact, "0");
-  snprintf(why, sizeof why, "%s%s无备案记录", label, id);
-  finish(b, out, ew_rule_phrase(ctx, out), why);
+  finish(b, out, ew_rule_phrase(ctx, out),
+         ew_arena_printf(ctx->arena, "%s%s无备案记录", label, id));
 }
 
 static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
   const ew_inspection *in = &ctx->rec->u.inspection;
   const ew_record *rt = NULL;
   ew_alert_builder *b;
-  char why[512];
   if (!in->random_task_id) {
     if (!(b = start(ctx, out, "random_task_missing")))
       return 0;
@@ -248,8 +282,9 @@ static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
     ew_alert_fact(b, "random_task_id", "%s", in->random_task_id);
     ew_alert_fact(b, "task_agency_uscc", "%s",
                   t->agency_uscc ? t->agency_uscc : "");
-    snprintf(why, sizeof why, "抽查任务%s不属于该部门", in->random_task_id);
-    finish(b, out, ew_rule_phrase(ctx, out), why);
+    finish(b, out, ew_rule_phrase(ctx, out),
+           ew_arena_printf(ctx->arena, "抽查任务%s不属于该部门",
+                           in->random_task_id));
     return 0;
   }
   item_result *r = item_results(ctx, out);
@@ -264,7 +299,7 @@ static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
   }
   if (!unmatched)
     return 0;
-  const char *list = unmatched_list(ctx->arena, r, in->check_items.n);
+  const char *list = unmatched_list(ctx->arena, r, in->check_items.n, NULL);
   if (!list || !(b = start(ctx, out, "item_not_in_random_task"))) {
     out->oom |= !list;
     return 0;
@@ -273,17 +308,53 @@ static int random_sampling(const ew_rule_ctx *ctx, ew_findings *out) {
   ew_alert_fact(b, "random_task_id", "%s", in->random_task_id);
   ew_alert_fact(b, "task_check_item_code", "%s",
                 t->check_item_code ? t->check_item_code : "");
-  snprintf(why, sizeof why, "检查事项%s不属于抽查任务%s的抽查事项", list,
-           in->random_task_id);
-  finish(b, out, ew_rule_phrase(ctx, out), why);
+  finish(b, out, ew_rule_phrase(ctx, out),
+         ew_arena_printf(ctx->arena, "检查事项%s不属于抽查任务%s的抽查事项",
+                         list, in->random_task_id));
   return 0;
+}
+
+/* The inspection names a plan that is on file but does not count for it:
+ * says why (another agency's plan, its status, its year) in facts and in
+ * the returned text, rather than claiming the agency has no filed plan at
+ * all (it may have others; only the named one is tried). NULL on OOM. */
+static const char *named_plan_why(const ew_rule_ctx *ctx, ew_alert_builder *b,
+                                  const ew_plan *p, int year) {
+  const char *ag = ctx->agency_uscc;
+  int own = p->agency_uscc && strcmp(p->agency_uscc, ag) == 0;
+  int joint = p->plan_type == EW_PLAN_JOINT_INSPECTION &&
+              ew_strv_has(p->participant_agency_usccs, ag);
+  int counted = p->status >= 0 && p->status < 32 &&
+                (ctx->cfg->r02.plan_statuses & (1u << p->status));
+  const char *detail = "";
+  ew_alert_fact(b, "plan_id", "%s", p->plan_id);
+  ew_alert_fact(b, "plan_agency_uscc", "%s",
+                p->agency_uscc ? p->agency_uscc : "none");
+  ew_alert_fact(b, "plan_status", "%s",
+                ew_sym(&ew_enum_plan_status, p->status));
+  ew_alert_fact(b, "plan_year", "%" PRId64, p->year);
+  if (!own && !joint)
+    detail = ew_arena_printf(ctx->arena, "系其他部门的计划");
+  if (detail && !counted)
+    detail = ew_arena_printf(ctx->arena, "%s%s计划状态为%s", detail,
+                             *detail ? "，" : "", plan_status_zh(p->status));
+  if (detail && p->year != year)
+    detail = ew_arena_printf(ctx->arena, "%s%s计划年度为%" PRId64 "年", detail,
+                             *detail ? "，" : "", p->year);
+  if (!detail)
+    return NULL;
+  return ew_arena_printf(
+      ctx->arena, "所列检查计划%s不是该部门%d年度已备案的检查计划%s%s%s",
+      p->plan_id, year, *detail ? "（" : "", detail, *detail ? "）" : "");
 }
 
 static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
   const ew_inspection *in = &ctx->rec->u.inspection;
   plan_list plans = {0};
+  const ew_plan *named = NULL;
   ew_alert_builder *b;
-  char why[512], tbuf[EW_TIME_BUFSZ];
+  const char *why;
+  char tbuf[EW_TIME_BUFSZ];
   plans.arena = ctx->arena;
   plans.ctx = ctx;
   plans.year = ew_time_year(at);
@@ -297,6 +368,7 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
                   in->plan_id, "所列检查计划");
       return 0;
     }
+    named = &p->u.plan;
     collect_plan(&plans, p);
   } else {
     if (ew_store_ref_by_agency(ctx->store, EW_REC_PLAN, ctx->agency_uscc,
@@ -317,9 +389,11 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
     ew_alert_fact(b, "year", "%d", plans.year);
     ew_alert_fact(b, "plan_records", "0");
     ew_alert_fact(b, "plans_not_counted", "%zu", plans.not_counted);
-    if (in->plan_id)
-      ew_alert_fact(b, "plan_id", "%s", in->plan_id);
-    snprintf(why, sizeof why, "该部门%d年度无已备案的检查计划", plans.year);
+    if (named)
+      why = named_plan_why(ctx, b, named, plans.year);
+    else
+      why = ew_arena_printf(ctx->arena, "该部门%d年度无已备案的检查计划",
+                            plans.year);
     finish(b, out, ew_rule_phrase(ctx, out), why);
     return 0;
   }
@@ -340,10 +414,33 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
   if (!unmatched)
     return 0;
 
+  /* The message states the first unmatched item's reason for the items it
+   * holds for (every item in no plan, or that one item) and names the other
+   * unmatched items apart, so that no item is said to fail for a reason
+   * that is not its own; the item.<code> facts give each one's reason. */
+  size_t n = in->check_items.n;
   const item_result *f = &r[first];
-  const char *list = unmatched_list(ctx->arena, r, in->check_items.n);
-  if (!list || !(b = start(ctx, out, level_reason[f->level]))) {
-    out->oom |= !list;
+  char *sel = ew_arena_alloc(ctx->arena, 2 * n);
+  if (!sel) {
+    out->oom = 1;
+    return 0;
+  }
+  char *rest = sel + n;
+  size_t nrest = 0;
+  for (size_t i = 0; i < n; i++) {
+    int miss = r[i].level != LV_MATCHED;
+    sel[i] = (char)(miss &&
+                    (f->level == LV_NOT_IN_PLAN ? r[i].level == LV_NOT_IN_PLAN
+                                                : i == first));
+    rest[i] = (char)(miss && !sel[i]);
+    nrest += (size_t)rest[i];
+  }
+  const char *list = unmatched_list(ctx->arena, r, n, NULL);
+  const char *named_items = unmatched_list(ctx->arena, r, n, sel);
+  const char *others = unmatched_list(ctx->arena, r, n, rest);
+  if (!list || !named_items || !others ||
+      !(b = start(ctx, out, level_reason[f->level]))) {
+    out->oom |= !list || !named_items || !others;
     return 0;
   }
   ew_alert_fact(b, "unmatched_items", "%s", list);
@@ -369,22 +466,49 @@ static int planned(const ew_rule_ctx *ctx, ew_findings *out, ew_time at) {
   }
   switch (f->level) {
   case LV_NOT_IN_PLAN:
-    snprintf(why, sizeof why, "检查事项%s未列入已备案的检查计划", list);
+    why = ew_arena_printf(ctx->arena, "检查事项%s未列入已备案的检查计划",
+                          named_items);
     break;
-  case LV_NOT_TARGETED:
-    snprintf(why, sizeof why, "企业不在计划%s检查事项%s的检查对象范围内",
-             f->plan->plan_id, f->code);
+  case LV_NOT_TARGETED: {
+    /* The observed value and what the item targets. Without the event's
+     * industry_code an industry target cannot be checked: the finding
+     * stands (the record does not show the check was planned), but the
+     * message must not claim the enterprise is outside the target. */
+    const ew_plan_item *it = f->item;
+    const char *industries = join_strv(ctx->arena, it->target_industries);
+    if (!industries) {
+      out->oom = 1;
+      return 0;
+    }
+    ew_alert_fact(b, "industry_code", "%s",
+                  in->industry_code ? in->industry_code : "not_stated");
+    ew_alert_fact(b, "target_industries", "%s", industries);
+    ew_alert_fact(b, "target_usccs", "%zu", it->target_usccs.n);
+    if (!in->industry_code && it->target_industries.n > 0)
+      why = ew_arena_printf(ctx->arena,
+                            "检查记录未载明企业行业代码，无法确认企业属于计划%s"
+                            "检查事项%s的检查对象范围",
+                            f->plan->plan_id, f->code);
+    else
+      why = ew_arena_printf(ctx->arena,
+                            "企业不在计划%s检查事项%s的检查对象范围内",
+                            f->plan->plan_id, f->code);
     break;
+  }
   default:
     ew_alert_fact(b, "started_at", "%s", ew_time_format(at, tbuf));
     ew_alert_fact(b, "window_start", "%s",
                   ew_time_format(f->item->window_start, tbuf));
     ew_alert_fact(b, "window_end", "%s",
                   ew_time_format(f->item->window_end, tbuf));
-    snprintf(why, sizeof why, "检查时间不在计划%s检查事项%s的时间安排内",
-             f->plan->plan_id, f->code);
+    why =
+        ew_arena_printf(ctx->arena, "检查时间不在计划%s检查事项%s的时间安排内",
+                        f->plan->plan_id, f->code);
     break;
   }
+  if (why && nrest)
+    why = ew_arena_printf(
+        ctx->arena, "%s；另有检查事项%s亦不符合已备案的检查计划", why, others);
   finish(b, out, ew_rule_phrase(ctx, out), why);
   return 0;
 }

@@ -29,16 +29,17 @@
  * special sector, only when there are any), trigger_type, check_class.
  *
  * R16d (LOW) - a random task drawing more than max_draw_percent (default
- * 20, Liaoning's cap) of the 名录库: enterprises.n * 100 > max_draw_percent *
- * population_size. Judged on the task record itself (subject RANDOM_TASK,
- * detected at drawn_at). Without population_size (or with a non-positive
- * one) the ratio is unknown and nothing is reported: the contract makes
- * the field optional, and a missing size is not evidence of an oversized
- * draw. Facts: drawn, population_size, drawn_percent (one decimal, rounded
- * half up), max_percent.
+ * 20, Liaoning's cap) of the 名录库: drawn * 100 > max_draw_percent *
+ * population_size, drawn = the distinct USCCs of enterprises. Judged on the
+ * task record itself (subject RANDOM_TASK, detected at drawn_at). Without
+ * population_size (or with a non-positive one) the ratio is unknown and nothing
+ * is reported: the contract makes the field optional, and a missing size is not
+ * evidence of an oversized draw. Facts: drawn, population_size, drawn_percent
+ * (one decimal, rounded half up), max_percent.
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules.h"
@@ -230,14 +231,41 @@ int ew_rule_r16b(const ew_rule_ctx *ctx, ew_findings *out) {
 
 /* ---- R16d ---- */
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The number of distinct enterprises in the draw: a USCC the feed lists
+ * twice was drawn once and must not inflate the ratio. -1 on OOM. */
+static int64_t distinct_drawn(ew_arena *a, ew_strv v) {
+  if (v.n == 0)
+    return 0;
+  const char **s = ew_arena_alloc(a, v.n * sizeof *s);
+  size_t n = 0;
+  int64_t d = 0;
+  if (!s)
+    return -1;
+  for (size_t i = 0; i < v.n; i++)
+    if (v.v[i])
+      s[n++] = v.v[i];
+  qsort(s, n, sizeof *s, cmp_str);
+  for (size_t i = 0; i < n; i++)
+    d += i == 0 || strcmp(s[i - 1], s[i]) != 0;
+  return d;
+}
+
 int ew_rule_r16d(const ew_rule_ctx *ctx, ew_findings *out) {
   if (ctx->rec->kind != EW_REC_RANDOM_TASK)
     return 0;
   const ew_random_task *t = &ctx->rec->u.random_task;
   int64_t pop = t->population_size, max = ctx->cfg->r16d.max_draw_percent;
-  int64_t drawn = (int64_t)t->enterprises.n;
   if (pop == EW_NONE || pop <= 0 || max < 0)
     return 0;
+  int64_t drawn = distinct_drawn(ctx->arena, t->enterprises);
+  if (drawn < 0) {
+    out->oom = 1;
+    return 0;
+  }
   /* max <= 100 (the config's bound), so max * pop overflows only for a
    * population no draw of an in-memory list can exceed a share of. */
   if (pop > INT64_MAX / 100 || drawn * 100 <= max * pop)
