@@ -10,7 +10,9 @@
  * partition; they are stored and committed (asynchronously, synchronously
  * on revoke and at shutdown) only once every outbox row of the batch and of
  * all earlier batches is delivered, which a FIFO of committed batches keyed
- * by their last outbox seq tracks.
+ * by their last outbox seq tracks. At start its head is a barrier at the
+ * last seq the previous run left in the outbox: the input behind those rows
+ * is in SQLite but was never committed to Kafka.
  *
  * Failure. A store, engine or emit failure rolls the batch back, seeks the
  * consumers back to the batch's first offsets and pauses (1 s doubling to
@@ -654,9 +656,14 @@ static void run_batch(ew_daemon *d, int refs_only) {
     if (rc != 0)
       batch_fail(d, m);
     rd_kafka_message_destroy(m);
-    if (rc != 0 || paused(d)) /* paused: the revoke hook's commit failed */
+    if (rc != 0)
       return;
     n++;
+    /* Paused: the revoke hook's commit failed inside this poll, and `m`
+     * began a new batch. It is committed below like any other, never left
+     * open: the producer's own transactions must not run inside it. */
+    if (paused(d))
+      break;
   }
   if (!refs_only && mono_ms() >= d->next_tick) {
     d->next_tick = mono_ms() + d->cfg->tick_ms;
@@ -758,11 +765,22 @@ int ew_daemon_new(ew_daemon **out, const ew_config *cfg, char *errstr,
       ew_kafka_consumer_new_refs(&d->refs, cfg, d->store, errstr,
                                  errstr_size) != 0)
     goto fail;
-  int64_t backlog = 0;
+  int64_t backlog = 0, last_seq = 0;
   if (ew_store_outbox_count(d->store, &backlog) == 0 && backlog > 0)
     ew_info("outbox: %" PRId64 " output(s) left from the last run are sent "
             "again",
             backlog);
+  if (ew_store_outbox_last_seq(d->store, &last_seq) != 0) {
+    snprintf(errstr, errstr_size, "state file %s: %s", cfg->state_path,
+             ew_store_errmsg(d->store));
+    goto fail;
+  }
+  /* The input behind the rows left over was committed to SQLite by the
+   * last run but not to Kafka: no Kafka offset of this run may pass the
+   * barrier before they are delivered, or a batch without outputs would
+   * commit past them. */
+  if (last_seq > 0)
+    fifo_push(d, last_seq);
   ew_info("state file %s open, schemas from %s", cfg->state_path, dir);
   *out = d;
   return 0;

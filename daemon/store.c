@@ -106,6 +106,7 @@ enum {
   ST_OUTBOX_SCAN,
   ST_OUTBOX_DELETE,
   ST_OUTBOX_COUNT,
+  ST_OUTBOX_LAST,
   ST_REF_PUT,
   ST_REF_DELETE,
   ST_REF_ALL,
@@ -155,6 +156,7 @@ static const char *const sql[ST_COUNT] = {
                        " WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     [ST_OUTBOX_DELETE] = "DELETE FROM outbox WHERE seq <= ?1",
     [ST_OUTBOX_COUNT] = "SELECT count(*) FROM outbox",
+    [ST_OUTBOX_LAST] = "SELECT coalesce(max(seq), 0) FROM outbox",
     [ST_REF_PUT] = "INSERT OR REPLACE INTO ref(kind, id, agency_uscc, body)"
                    " VALUES(?1, ?2, ?3, ?4)",
     [ST_REF_DELETE] = "DELETE FROM ref WHERE kind = ?1 AND id = ?2",
@@ -813,8 +815,12 @@ void ew_store_close(ew_store *s) {
 /* ---- transactions ---- */
 
 int ew_store_begin(ew_store *s) {
+  /* A BEGIN refused because a transaction is open must not forget that
+   * this one changed references: its rollback has to reload the cache. */
+  if (step_done(s, s->st[ST_BEGIN], "begin") < 0)
+    return -1;
   s->refs_dirty = 0;
-  return step_done(s, s->st[ST_BEGIN], "begin");
+  return 0;
 }
 
 int ew_store_commit(ew_store *s) {
@@ -1041,6 +1047,17 @@ int ew_store_outbox_count(ew_store *s, int64_t *count) {
     *count = sqlite3_column_int64(st, 0);
   else
     fail_db(s, "outbox_count");
+  done(st);
+  return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int ew_store_outbox_last_seq(ew_store *s, int64_t *seq) {
+  sqlite3_stmt *st = s->st[ST_OUTBOX_LAST];
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *seq = sqlite3_column_int64(st, 0);
+  else
+    fail_db(s, "outbox_last_seq");
   done(st);
   return rc == SQLITE_ROW ? 0 : -1;
 }

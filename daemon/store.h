@@ -74,6 +74,9 @@ int ew_store_outbox_scan(ew_store *s, int64_t after_seq, size_t limit,
 int ew_store_outbox_delete_upto(ew_store *s, int64_t upto);
 /* Number of rows in the outbox. */
 int ew_store_outbox_count(ew_store *s, int64_t *count);
+/* Added for the delivery review: the highest seq in the outbox, 0 when it
+ * is empty (seqs only grow, so every later row has a higher one). */
+int ew_store_outbox_last_seq(ew_store *s, int64_t *seq);
 
 /* ---- reference records (contract §4) ---- */
 

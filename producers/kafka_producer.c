@@ -8,6 +8,13 @@
  * again is re-read from the outbox. Delivered rows leave the array, and the
  * outbox, only as a prefix.
  *
+ * Order per key. A row waiting for its retry holds back every newer row of
+ * its topic and key (an entry keeps a hash of both), so that the WITHDRAWN
+ * of an alert never overtakes the OPEN before it; rows of other keys go on.
+ * Rows without a key are spread over partitions at random and keep no
+ * order. What librdkafka already holds is ordered by the idempotent
+ * producer, up to a permanent error on one message (see kafka_producer.h).
+ *
  * librdkafka 2.0.2 specifics (style-and-idioms §B2): delivery reports and
  * error_cb run only inside rd_kafka_poll/flush, i.e. on our thread; headers
  * passed to producev belong to librdkafka only if the call succeeds; an
@@ -40,6 +47,7 @@ typedef struct entry {
   int64_t retry_at; /* monotonic ms, ST_RETRY */
   int32_t attempts;
   uint8_t state;
+  uint64_t key; /* key_hash() of the row; 0: no key, no order to keep */
 } entry;
 
 struct ew_kafka_producer {
@@ -55,6 +63,11 @@ struct ew_kafka_producer {
   int64_t recreate_at;    /* monotonic ms: next attempt to create rk */
   int queue_full;         /* the last send stopped at QUEUE_FULL */
   int dropping;           /* purging on purpose: failures are expected */
+  /* Keys held back in the current send(): an open-addressing set of
+   * key_hash() values; hold_all when it could not grow. */
+  uint64_t *held;
+  size_t held_cap, held_n;
+  int hold_all;
   rd_kafka_resp_err_t last_err;
   int64_t last_err_ms;
   ew_kafka_producer_stats st;
@@ -102,6 +115,74 @@ static int loud(ew_kafka_producer *p, rd_kafka_resp_err_t err) {
   p->last_err = err;
   p->last_err_ms = now;
   return 1;
+}
+
+/* FNV-1a over topic, a separator and the key; never 0, which stands for
+ * "no key". A collision only holds a row back longer than needed. */
+static uint64_t key_hash(const ew_outbox_row *row) {
+  if (!row->key)
+    return 0;
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (const unsigned char *c = (const unsigned char *)row->topic; *c; c++)
+    h = (h ^ *c) * UINT64_C(0x100000001b3);
+  h = (h ^ 0x1f) * UINT64_C(0x100000001b3);
+  const unsigned char *k = row->key;
+  for (size_t i = 0; i < row->key_len; i++)
+    h = (h ^ k[i]) * UINT64_C(0x100000001b3);
+  return h ? h : 1;
+}
+
+static int held_has(const ew_kafka_producer *p, uint64_t key) {
+  if (!key)
+    return 0;
+  if (p->hold_all)
+    return 1;
+  if (!p->held_n)
+    return 0;
+  for (size_t i = key & (p->held_cap - 1);; i = (i + 1) & (p->held_cap - 1)) {
+    if (p->held[i] == key)
+      return 1;
+    if (!p->held[i])
+      return 0;
+  }
+}
+
+/* Holds back `key` for the rest of this send(). Out of memory, it holds
+ * back every key: slower, never out of order. */
+static void held_add(ew_kafka_producer *p, uint64_t key) {
+  if (!key || p->hold_all || held_has(p, key))
+    return;
+  if (2 * (p->held_n + 1) > p->held_cap) {
+    size_t cap = p->held_cap ? 2 * p->held_cap : 64;
+    uint64_t *grown = calloc(cap, sizeof *grown);
+    if (!grown) {
+      p->hold_all = 1;
+      return;
+    }
+    for (size_t i = 0; i < p->held_cap; i++) {
+      if (!p->held[i])
+        continue;
+      size_t j = p->held[i] & (cap - 1);
+      while (grown[j])
+        j = (j + 1) & (cap - 1);
+      grown[j] = p->held[i];
+    }
+    free(p->held);
+    p->held = grown;
+    p->held_cap = cap;
+  }
+  size_t i = key & (p->held_cap - 1);
+  while (p->held[i])
+    i = (i + 1) & (p->held_cap - 1);
+  p->held[i] = key;
+  p->held_n++;
+}
+
+static void held_clear(ew_kafka_producer *p) {
+  if (p->held_n)
+    memset(p->held, 0, p->held_cap * sizeof *p->held);
+  p->held_n = 0;
+  p->hold_all = 0;
 }
 
 static entry *find_entry(ew_kafka_producer *p, int64_t seq) {
@@ -257,6 +338,7 @@ void ew_kafka_producer_destroy(ew_kafka_producer *p) {
   }
   drop_rk(p);
   free(p->ents);
+  free(p->held);
   free(p);
 }
 
@@ -300,7 +382,8 @@ typedef struct visit {
   int handed; /* rows handed over */
 } visit;
 
-static int append_entry(ew_kafka_producer *p, int64_t seq, uint8_t state) {
+static int append_entry(ew_kafka_producer *p, int64_t seq, uint64_t key,
+                        uint8_t state) {
   if (p->n == p->cap) {
     if (p->head > 0) { /* reuse the delivered front first */
       memmove(p->ents, p->ents + p->head, (p->n - p->head) * sizeof *p->ents);
@@ -316,7 +399,7 @@ static int append_entry(ew_kafka_producer *p, int64_t seq, uint8_t state) {
       p->cap = cap;
     }
   }
-  p->ents[p->n++] = (entry){seq, 0, 0, state};
+  p->ents[p->n++] = (entry){seq, 0, 0, state, key};
   return 0;
 }
 
@@ -370,6 +453,18 @@ static int visit_row(void *ud, const ew_outbox_row *row) {
     v->stop = 1;
     return 1;
   }
+  uint64_t key = e ? e->key : key_hash(row);
+  if (!e && held_has(p, key)) {
+    /* An older row of its key waits for a retry: this one queues behind
+     * it, due at once, and goes as soon as that one has gone. */
+    if (append_entry(p, row->seq, key, ST_RETRY) != 0) {
+      snprintf(p->errmsg, sizeof p->errmsg, "producer: out of memory");
+      v->stop = 1;
+      return 1;
+    }
+    p->scanned_upto = row->seq;
+    return 0;
+  }
   int rc = produce_row(p, row, &err);
   if (rc == 1) {
     p->queue_full = 1;
@@ -377,7 +472,7 @@ static int visit_row(void *ud, const ew_outbox_row *row) {
     return 1;
   }
   if (!e) {
-    if (append_entry(p, row->seq, ST_QUEUED) != 0) {
+    if (append_entry(p, row->seq, key, ST_QUEUED) != 0) {
       snprintf(p->errmsg, sizeof p->errmsg, "producer: out of memory");
       v->stop = 1;
       return 1;
@@ -395,6 +490,7 @@ static int visit_row(void *ud, const ew_outbox_row *row) {
   e->state = ST_RETRY;
   e->attempts++;
   e->retry_at = mono_ms() + backoff_ms(e->attempts);
+  held_add(p, key);
   p->st.failed++;
   if (loud(p, err))
     ew_err("producer: outbox row %" PRId64 " for %s refused: %s; it stays "
@@ -414,11 +510,17 @@ int ew_kafka_producer_send(ew_kafka_producer *p) {
     return 0;
   p->queue_full = 0;
 
-  /* Rows to produce again go first: they are the oldest. */
+  /* Rows to produce again go first: they are the oldest. One that is not
+   * due, or is refused again, holds back the newer rows of its key. */
   int64_t now = mono_ms();
+  held_clear(p);
   for (size_t i = p->head; i < p->n; i++) {
-    if (p->ents[i].state != ST_RETRY || p->ents[i].retry_at > now)
+    if (p->ents[i].state != ST_RETRY || held_has(p, p->ents[i].key))
       continue;
+    if (p->ents[i].retry_at > now) {
+      held_add(p, p->ents[i].key);
+      continue;
+    }
     visit v = {p, p->ents[i].seq, 0, 0, 0};
     if (ew_store_outbox_scan(p->store, p->ents[i].seq - 1, 1, visit_row, &v) <
         0) {
@@ -431,6 +533,8 @@ int ew_kafka_producer_send(ew_kafka_producer *p) {
       continue;
     }
     handed += v.handed;
+    if (p->ents[i].state == ST_RETRY)
+      held_add(p, p->ents[i].key); /* not handed over after all */
     if (v.stop)
       return handed;
   }
@@ -467,8 +571,15 @@ int ew_kafka_producer_poll(ew_kafka_producer *p, int timeout_ms) {
     p->delivered_upto = p->scanned_upto;
   }
   if (p->delivered_upto > p->deleted_upto) {
-    if (ew_store_begin(p->store) != 0 ||
-        ew_store_outbox_delete_upto(p->store, p->delivered_upto) != 0 ||
+    /* A failed BEGIN leaves alone whatever transaction is open: it is not
+     * ours to roll back (a caller's batch inside it would be lost). */
+    if (ew_store_begin(p->store) != 0) {
+      snprintf(p->errmsg, sizeof p->errmsg,
+               "producer: deleting delivered outbox rows: %s",
+               ew_store_errmsg(p->store));
+      return -1;
+    }
+    if (ew_store_outbox_delete_upto(p->store, p->delivered_upto) != 0 ||
         ew_store_commit(p->store) != 0) {
       snprintf(p->errmsg, sizeof p->errmsg,
                "producer: deleting delivered outbox rows: %s",

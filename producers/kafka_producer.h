@@ -18,6 +18,12 @@
  * instance is replaced) leaves its row in the outbox to be produced again
  * after a pause.
  *
+ * Order per key: a row waiting for such a retry holds back the newer rows of
+ * its topic and key, so one alert's WITHDRAWN never overtakes its OPEN; other
+ * keys go on. Not covered: a row that librdkafka fails for good while newer
+ * rows of its key are already in flight (a permanent broker error on one
+ * message); those newer rows may land first.
+ *
  * Store use: ew_kafka_producer_poll and _flush write to the store (the
  * deletes) in transactions of their own, so they must not be called while
  * the caller holds a store transaction. ew_kafka_producer_send only reads.

@@ -673,6 +673,42 @@ static void test_begin_immediate_locks(void **state) {
   ew_store_close(s);
 }
 
+/* The daemon's startup barrier: the highest seq left in the outbox, 0 for
+ * an empty one (delivery review). */
+static void test_outbox_last_seq(void **state) {
+  fixture *f = *state;
+  ew_store *s = open_store(f->path);
+  ew_outbox_row row = {0, "alerts", "AG1", 3, "v", 1, NULL, 0};
+  int64_t last = -1, a, b;
+  assert_int_equal(ew_store_outbox_last_seq(s, &last), 0);
+  assert_int_equal(last, 0);
+  assert_int_equal(ew_store_outbox_append(s, &row, &a), 0);
+  assert_int_equal(ew_store_outbox_append(s, &row, &b), 0);
+  assert_int_equal(ew_store_outbox_last_seq(s, &last), 0);
+  assert_int_equal(last, b);
+  assert_int_equal(ew_store_outbox_delete_upto(s, b), 0);
+  assert_int_equal(ew_store_outbox_last_seq(s, &last), 0);
+  assert_int_equal(last, 0);
+  ew_store_close(s);
+}
+
+/* A BEGIN refused because a transaction is already open (the producer's
+ * delete, run inside a batch by mistake) must not make the batch's
+ * rollback forget to reload the reference cache (delivery review). */
+static void test_refused_begin_keeps_cache_reload(void **state) {
+  fixture *f = *state;
+  ew_store *s = open_store(f->path);
+  ew_record p1 = fx_plan(&f->arena, "P1", FX_AG1);
+  const ew_record *got;
+  assert_int_equal(ew_store_begin(s), 0);
+  assert_int_equal(ew_store_ref_put(s, &p1), 0);
+  assert_int_equal(ew_store_begin(s), -1); /* nested: refused */
+  assert_int_equal(ew_store_rollback(s), 0);
+  assert_int_equal(ew_store_ref_get(s, EW_REC_PLAN, "P1", &got), 0);
+  assert_null(got); /* the cache matches the file again */
+  ew_store_close(s);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -691,6 +727,8 @@ int main(void) {
       T(test_alert_state),
       T(test_rollback_really_rolls_back),
       T(test_begin_immediate_locks),
+      T(test_outbox_last_seq),
+      T(test_refused_begin_keeps_cache_reload),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
