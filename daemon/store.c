@@ -215,8 +215,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_HIST_COMPULSORY] =
         "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
         " WHERE enterprise_uscc = ?1 AND agency_uscc = ?2 AND compulsory = 1"
-        " AND decided_at >= ?3 AND decided_at <= ?4"
-        " ORDER BY decided_at, decision_no LIMIT 1",
+        " AND t >= ?3 AND t <= ?4 ORDER BY t, decision_no LIMIT 1",
     [ST_HIST_NEWEST] = "SELECT (SELECT max(t) FROM hist_penalty),"
                        " (SELECT max(t) FROM hist_inspection)",
     [ST_HIST_PRUNE_PENALTY] =

@@ -235,7 +235,10 @@ int ew_store_hist_case_decision(ew_store *s, const char *enterprise_uscc,
                                 const char *case_id, ew_arena *a,
                                 ew_hist_penalty *out, int *found);
 /* The first decision with compulsory measures on `enterprise_uscc` by
- * `agency_uscc` with from <= decided_at <= to (R22b). */
+ * `agency_uscc` dated from..to (R22b). A case still open carries its
+ * measures before any decision, so its date is then the snapshot's
+ * event_time: a seal recorded on an undecided case counts from when it was
+ * recorded. */
 int ew_store_hist_compulsory(ew_store *s, const char *enterprise_uscc,
                              const char *agency_uscc, ew_time from, ew_time to,
                              ew_arena *a, ew_hist_penalty *out, int *found);

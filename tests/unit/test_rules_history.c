@@ -748,6 +748,20 @@ static void test_r22b_decision_near_miss(void **state) {
   assert_null(h_find(&w->h, "R22b"));
 }
 
+/* A seal on a case not yet decided is a compulsory measure already taken:
+ * it covers the stoppage from when its snapshot was recorded. */
+static void test_r22b_undecided_case_with_seal_near_miss(void **state) {
+  world *w = *state;
+  ew_record p = compulsion(w, "罚-1", fx_t(1));
+  p.u.penalty.event_time = fx_t(1);
+  p.u.penalty.decided_at = EW_NONE; /* the case is still open */
+  p.u.penalty.notice_of_rights_at = EW_NONE;
+  run(w, &p);
+  ew_record r = halted(w, "INS-1");
+  run(w, &r);
+  assert_null(h_find(&w->h, "R22b"));
+}
+
 /* The window is [started_at - grace, ended_at + grace], both inclusive. */
 static void test_r22b_decision_window(void **state) {
   world *w = *state;
@@ -846,6 +860,7 @@ int main(void) {
       T(test_r22a_not_judged),
       T(test_r22b_halted_without_decision_fires),
       T(test_r22b_decision_near_miss),
+      T(test_r22b_undecided_case_with_seal_near_miss),
       T(test_r22b_decision_window),
       T(test_r22b_late_decision_seen_by_next_snapshot),
       T(test_r22b_not_judged),
