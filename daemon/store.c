@@ -200,7 +200,7 @@ static const char *const sql[ST_COUNT] = {
     [ST_HIST_PRIOR] =
         "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
         " WHERE enterprise_uscc = ?1 AND violation_code = ?2"
-        " AND decided_at >= ?3 AND decided_at < ?4 AND penalised = 1"
+        " AND decided_at >= ?3 AND decided_at < ?4"
         " AND decision_no IS NOT ?5 ORDER BY decided_at DESC, decision_no"
         " LIMIT 1",
     [ST_HIST_SOFT] =
@@ -1502,18 +1502,17 @@ static int hist_one(ew_store *s, sqlite3_stmt *st, const char *what,
   return rc;
 }
 
-int ew_store_hist_prior_penalised(ew_store *s, const char *enterprise_uscc,
-                                  const char *violation_code, ew_time from,
-                                  ew_time to, const char *exclude_decision_no,
-                                  ew_arena *a, ew_hist_penalty *out,
-                                  int *found) {
+int ew_store_hist_prior_offence(ew_store *s, const char *enterprise_uscc,
+                                const char *violation_code, ew_time from,
+                                ew_time to, const char *exclude_decision_no,
+                                ew_arena *a, ew_hist_penalty *out, int *found) {
   sqlite3_stmt *st = s->st[ST_HIST_PRIOR];
   *found = 0;
   if (bind_text(st, 1, enterprise_uscc) || bind_text(st, 2, violation_code) ||
       sqlite3_bind_int64(st, 3, from) || sqlite3_bind_int64(st, 4, to) ||
       bind_text(st, 5, exclude_decision_no))
-    return fail_stmt(s, st, "hist_prior_penalised");
-  return hist_one(s, st, "hist_prior_penalised", a, out, found,
+    return fail_stmt(s, st, "hist_prior_offence");
+  return hist_one(s, st, "hist_prior_offence", a, out, found,
                   hist_read_penalty);
 }
 

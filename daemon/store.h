@@ -213,14 +213,14 @@ int ew_store_hist_record(ew_store *s, const ew_record *rec, int32_t part);
 /* The queries: each finds at most one entry, copies its strings into `a`
  * and sets *found (0: none, *out untouched). */
 
-/* The latest penalised decision on `enterprise_uscc` for `violation_code`
- * with from <= decided_at < to, other than `exclude_decision_no` (NULL-able):
- * the earlier offence that makes an offence not the first (R13). */
-int ew_store_hist_prior_penalised(ew_store *s, const char *enterprise_uscc,
-                                  const char *violation_code, ew_time from,
-                                  ew_time to, const char *exclude_decision_no,
-                                  ew_arena *a, ew_hist_penalty *out,
-                                  int *found);
+/* The latest decision on `enterprise_uscc` for `violation_code`, penalised
+ * or waived, decided in [from, to) other than `exclude_decision_no` (R13a's
+ * first offence: a violation let off under 首违不罚 is still an offence, so
+ * the next one is not 初次违法). */
+int ew_store_hist_prior_offence(ew_store *s, const char *enterprise_uscc,
+                                const char *violation_code, ew_time from,
+                                ew_time to, const char *exclude_decision_no,
+                                ew_arena *a, ew_hist_penalty *out, int *found);
 /* The latest inspection of `enterprise_uscc` by `agency_uscc` (NULL: by any
  * agency) with a soft measure (soft_measures non-empty, or result
  * RECTIFICATION_ORDERED or GUIDANCE_GIVEN) whose time `at` is in

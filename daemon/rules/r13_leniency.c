@@ -6,13 +6,13 @@
  * Judged on decisions: a penalty with decided_at and without withdrawn_at.
  * The items are those with the decision's violation_code. An item's
  * conditions hold when
- *   - first offence: the enterprise's history holds no OTHER penalised
- *     decision (penalty types, a fine or a confiscation) for the same
- *     violation_code decided in [decided_at - lookback_days, decided_at).
- *     History decides: the decision's own first_offense flag is what the
- *     agency claims and is reported beside it (first_offense_claim), but
- *     neither makes nor breaks the condition. A prior decision that was
- *     not penalised (a waiver) is no earlier offence for this purpose;
+ *   - first offence: the enterprise's history holds no OTHER decision for
+ *     the same violation_code decided in [decided_at - lookback_days,
+ *     decided_at), penalised or not: a violation let off under 首违不罚 is
+ *     still a violation, so a repeat is no 初次违法 (Art 33). History
+ *     decides: the decision's own first_offense flag is what the agency
+ *     claims and is reported beside it (first_offense_claim), but neither
+ *     makes nor breaks the condition;
  *   - harm_level <= harm_max (NONE < MINOR < SERIOUS);
  *   - corrected, when the item says must_correct.
  * R13a (MEDIUM): some item's conditions hold, and the decision is heavier
@@ -180,7 +180,7 @@ static int judge_items(const ew_rule_ctx *ctx, ew_findings *out, item_list *l) {
     ew_time span = j->lookback_days * EW_DAY_MS;
     ew_time from =
         p->decided_at > INT64_MIN + span ? p->decided_at - span : INT64_MIN;
-    if (ew_store_hist_prior_penalised(
+    if (ew_store_hist_prior_offence(
             ctx->store, p->enterprise_uscc, p->violation_code, from,
             p->decided_at, p->decision_no, ctx->arena, &prior, &found) < 0)
       return -1;

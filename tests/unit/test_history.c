@@ -111,8 +111,8 @@ static void record(fixture *f, const ew_record *r, int32_t part) {
 static int prior(fixture *f, const char *ent, const char *code, ew_time from,
                  ew_time to, const char *exclude, ew_hist_penalty *out) {
   int found = -1;
-  assert_int_equal(ew_store_hist_prior_penalised(f->s, ent, code, from, to,
-                                                 exclude, &f->a, out, &found),
+  assert_int_equal(ew_store_hist_prior_offence(f->s, ent, code, from, to,
+                                               exclude, &f->a, out, &found),
                    0);
   return found;
 }
@@ -150,18 +150,21 @@ static void test_penalty_recorded_replaced_withdrawn(void **state) {
   assert_int_equal(h.compulsory, 1);
   assert_int_equal(h.penalised, 1);
 
-  /* A later snapshot waives the penalty: same row, no longer an offence. */
+  /* A later snapshot waives the penalty: same row, not penalised, still an
+   * earlier offence (a violation let off is a violation). */
   ew_record r2 = pen(f, "D-1", FX_ENT, "V-001", d);
   r2.u.penalty.penalty_types.n = 0;
   r2.u.penalty.fine_fen = 0;
   record(f, &r2, 0);
   counts(f, 1, 0);
-  assert_int_equal(prior(f, FX_ENT, "V-001", d - DAY, d + 1, NULL, &h), 0);
+  assert_int_equal(prior(f, FX_ENT, "V-001", d - DAY, d + 1, NULL, &h), 1);
+  assert_int_equal(h.penalised, 0);
 
   /* Penalised by confiscation alone counts as penalised. */
   r2.u.penalty.confiscated_fen = 1;
   record(f, &r2, 0);
   assert_int_equal(prior(f, FX_ENT, "V-001", d - DAY, d + 1, NULL, &h), 1);
+  assert_int_equal(h.penalised, 1);
   assert_int_equal(h.compulsory, 0);
   assert_null(h.case_id);
 
@@ -526,9 +529,9 @@ static int64_t npen(eworld *w) {
 static int kept(eworld *w, const char *no, ew_time t) {
   ew_hist_penalty h;
   int found;
-  assert_int_equal(ew_store_hist_prior_penalised(w->h.store, FX_ENT, "V-001", t,
-                                                 t + 1, NULL, &w->h.out_a, &h,
-                                                 &found),
+  assert_int_equal(ew_store_hist_prior_offence(w->h.store, FX_ENT, "V-001", t,
+                                               t + 1, NULL, &w->h.out_a, &h,
+                                               &found),
                    0);
   return found && strcmp(h.decision_no, no) == 0;
 }

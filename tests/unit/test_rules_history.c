@@ -222,11 +222,22 @@ static void test_r13a_prior_outside_lookback_fires(void **state) {
   assert_null(h_find(&w->h, "R13a"));
 }
 
-static void test_r13a_prior_not_counting(void **state) {
+/* A violation let off under the list is still a violation: the next one of
+ * the same code is no first offence, so fining it is not R13a. */
+static void test_r13a_waived_prior_counts_near_miss(void **state) {
   world *w = *state;
   first_offense_item(w);
   ew_record waived = penalty(w, "罚-W", fx_t(0) - 100 * DAY);
   waive(&waived);
+  run(w, &waived);
+  ew_record p = penalty(w, "罚-1", fx_t(0));
+  run(w, &p);
+  assert_null(h_find(&w->h, "R13a"));
+}
+
+static void test_r13a_prior_not_counting(void **state) {
+  world *w = *state;
+  first_offense_item(w);
   ew_record other_code = penalty(w, "罚-C", fx_t(0) - 90 * DAY);
   other_code.u.penalty.violation_code = "V-002";
   ew_record other_ent = penalty(w, "罚-E", fx_t(0) - 80 * DAY);
@@ -234,7 +245,6 @@ static void test_r13a_prior_not_counting(void **state) {
   ew_record withdrawn = penalty(w, "罚-X", fx_t(0) - 70 * DAY);
   withdrawn.u.penalty.withdrawn_at = fx_t(0) - 60 * DAY;
   ew_record later = penalty(w, "罚-L", fx_t(0) + DAY);
-  run(w, &waived);
   run(w, &other_code);
   run(w, &other_ent);
   run(w, &withdrawn);
@@ -835,6 +845,7 @@ int main(void) {
       T(test_r13a_first_offence_fined_fires),
       T(test_r13a_prior_offence_within_lookback_near_miss),
       T(test_r13a_prior_outside_lookback_fires),
+      T(test_r13a_waived_prior_counts_near_miss),
       T(test_r13a_prior_not_counting),
       T(test_r13a_conditions_near_misses),
       T(test_r13a_harm_max_and_must_correct),
