@@ -151,6 +151,11 @@ static const struct {
     {"enable.idempotence", "the producer is always idempotent"},
     {"transactional.id", "the producer is not transactional"},
     {"enable.partition.eof", "the reference bootstrap relies on it"},
+    {"message.timeout.ms",
+     "outputs are retried until delivered, so one key's outputs keep their "
+     "order"},
+    {"partition.assignment.strategy",
+     "the rebalance handling is built for cooperative-sticky"},
 };
 
 /* ---- field access ---- */

@@ -514,6 +514,14 @@ static void test_kafka_refusals(void **state) {
   refused(f, "kafka = {\n  bootstrap_servers = \"x:1\";\n};\n", 2,
           "kafka property 'bootstrap.servers' is set by enforcewatch (use the "
           "top-level 'brokers' key)");
+  refused(f, "kafka = {\n  message_timeout_ms = \"30000\";\n};\n", 2,
+          "kafka property 'message.timeout.ms' is set by enforcewatch "
+          "(outputs are retried until delivered, so one key's outputs keep "
+          "their order)");
+  refused(f, "kafka = {\n  partition_assignment_strategy = \"range\";\n};\n", 2,
+          "kafka property 'partition.assignment.strategy' is set by "
+          "enforcewatch (the rebalance handling is built for "
+          "cooperative-sticky)");
   refused(f, "kafka = {\n  enable_idempotence = false;\n};\n", 2,
           "kafka property 'enable.idempotence' is set by enforcewatch (the "
           "producer is always idempotent)");
