@@ -87,6 +87,14 @@ static inline int h_apply(harness *h, const ew_record *rec) {
   return rc;
 }
 
+/* h_apply for records a test expects to go through: a failure fails the
+ * test with the engine's message. */
+#define h_must_apply(h, rec)                                                   \
+  do {                                                                         \
+    if (h_apply((h), (rec)) != 0)                                              \
+      fail_msg("apply: %s", ew_engine_errmsg((h)->engine));                    \
+  } while (0)
+
 /* The n-th alert emitted for `rule_id` by the last apply, or NULL. */
 static inline const ew_alert *h_find_nth(const harness *h, const char *rule_id,
                                          int nth) {

@@ -65,22 +65,13 @@ static ew_record base_penalty(world *w, const char *decision_no) {
   return r;
 }
 
-static void put(world *w, const ew_record *ref) {
-  assert_int_equal(h_apply(&w->h, ref), 0);
-}
-
-static void run(world *w, const ew_record *ev) {
-  if (h_apply(&w->h, ev) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 static void test_clean_base_is_silent(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   ew_record p = base_penalty(w, "临市监罚〔2025〕1号");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -90,7 +81,7 @@ static void test_r05_one_certified_fires(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-001");
   r.u.inspection.officers.v[1].cert_no = NULL; /* O2 shows nothing */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -120,9 +111,9 @@ static void test_r05_two_certified_one_expired_fires(void **state) {
   world *w = *state;
   ew_record c2 = fx_cert(&w->h.a, "C2", "O2", FX_AG1);
   c2.u.certificate.valid_to = fx_day(2025, 3, 1); /* before the check */
-  put(w, &c2);
+  h_must_apply(&w->h, &c2);
   ew_record r = base(w, "INS-2");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -135,7 +126,7 @@ static void test_r05_two_valid_silent(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-3");
   r.u.inspection.officers.v[0].cert_shown = 0; /* R06's business, not R05 */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R05"));
   assert_non_null(h_find(&w->h, "R06"));
 }
@@ -145,12 +136,12 @@ static void test_r05_remote_silent(void **state) {
   ew_record r = base(w, "INS-4");
   r.u.inspection.mode = EW_MODE_REMOTE;
   r.u.inspection.officers.n = 1;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R05"));
   r = base(w, "INS-4b");
   r.u.inspection.mode = EW_MODE_DOCUMENT_REVIEW;
   r.u.inspection.officers.n = 1;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R05"));
 }
 
@@ -159,7 +150,7 @@ static void test_r05_same_officer_twice_counts_once(void **state) {
   ew_record r = base(w, "INS-5");
   r.u.inspection.officers.v[1].officer_id = "O1";
   r.u.inspection.officers.v[1].cert_no = "C1";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "officers_listed"), "1");
@@ -186,10 +177,10 @@ static void test_r05_certificate_problems(void **state) {
   cases[5].cert.u.certificate.valid_from = fx_day(2025, 6, 1);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char id[16];
-    put(w, &cases[i].cert);
+    h_must_apply(&w->h, &cases[i].cert);
     snprintf(id, sizeof id, "INS-P%zu", i);
     ew_record r = base(w, id);
-    run(w, &r);
+    h_must_apply(&w->h, &r);
     const ew_alert *al = h_find(&w->h, "R05");
     assert_non_null(al);
     assert_string_equal(h_fact(al, "officer.O2"), cases[i].problem);
@@ -201,7 +192,7 @@ static void test_r05_cert_not_found_fires(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-6");
   r.u.inspection.officers.v[1].cert_no = "NO-SUCH-CERT";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "officer.O2"), "cert_not_found");
@@ -215,18 +206,18 @@ static void test_r05_joint_plan_participant_cert_valid(void **state) {
   ew_record j = fx_plan(&w->h.a, "J1", FX_AG1);
   j.u.plan.plan_type = EW_PLAN_JOINT_INSPECTION;
   j.u.plan.participant_agency_usccs = fx_strv(&w->h.a, 1, FX_AG3);
-  put(w, &c);
-  put(w, &j);
+  h_must_apply(&w->h, &c);
+  h_must_apply(&w->h, &j);
   ew_record r = base(w, "INS-7");
   r.u.inspection.officers.v[1].officer_id = "O3";
   r.u.inspection.officers.v[1].cert_no = "C3";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R05")); /* not joint: other agency */
   r = base(w, "INS-7b");
   r.u.inspection.officers.v[1].officer_id = "O3";
   r.u.inspection.officers.v[1].cert_no = "C3";
   r.u.inspection.joint_plan_id = "J1";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R05"));
   assert_null(h_find(&w->h, "R06"));
 }
@@ -236,13 +227,13 @@ static void test_r05_not_started_silent(void **state) {
   ew_record r = base(w, "INS-8");
   r.u.inspection.officers.n = 1;
   r.u.inspection.status = EW_INSP_PLANNED;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R05"));
   r = base(w, "INS-8b");
   r.u.inspection.officers.n = 1;
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = r.u.inspection.started_at + 3600000;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R05"));
 }
 
@@ -250,7 +241,7 @@ static void test_r05_min_officers_configured(void **state) {
   world *w = *state;
   w->h.cfg.r05.min_officers = 3;
   ew_record r = base(w, "INS-9");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "officers_certified"), "2");
@@ -261,7 +252,7 @@ static void test_r05_penalties(void **state) {
   world *w = *state;
   ew_record p = base_penalty(w, "PEN-1");
   p.u.penalty.officers.n = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R05");
   assert_non_null(a);
   assert_int_equal(a->subject_type, EW_SUBJ_PENALTY);
@@ -272,13 +263,13 @@ static void test_r05_penalties(void **state) {
   p = base_penalty(w, "PEN-2");
   p.u.penalty.officers.n = 1;
   p.u.penalty.procedure = EW_PROC_SIMPLE; /* 简易程序: one officer may act */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R05"));
 
   w->h.cfg.r05.apply_to_penalties = 0;
   p = base_penalty(w, "PEN-3");
   p.u.penalty.officers.n = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R05"));
 }
 
@@ -287,7 +278,7 @@ static void test_r05_disabled_silent(void **state) {
   w->h.cfg.r05.c.enabled = 0;
   ew_record r = base(w, "INS-10");
   r.u.inspection.officers.n = 1;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -297,7 +288,7 @@ static void test_r06_not_shown_high(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-20");
   r.u.inspection.officers.v[1].cert_shown = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -317,7 +308,7 @@ static void test_r06_none_certified_critical(void **state) {
   ew_record r = base(w, "INS-21");
   r.u.inspection.officers.v[0].cert_no = NULL;
   r.u.inspection.officers.v[1].cert_no = "GHOST";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_CRITICAL);
@@ -332,7 +323,7 @@ static void test_r06_cert_not_found_fires(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-22");
   r.u.inspection.officers.v[1].cert_no = "C-UNKNOWN";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH); /* O1 is certified */
@@ -344,10 +335,10 @@ static void test_r06_expired_and_not_shown(void **state) {
   world *w = *state;
   ew_record c2 = fx_cert(&w->h.a, "C2", "O2", FX_AG1);
   c2.u.certificate.status = EW_CERT_EXPIRED;
-  put(w, &c2);
+  h_must_apply(&w->h, &c2);
   ew_record r = base(w, "INS-23");
   r.u.inspection.officers.v[1].cert_shown = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "officer.O2"), "cert_expired,cert_not_shown");
@@ -359,7 +350,7 @@ static void test_r06_no_officers_critical(void **state) {
   ew_record r = base(w, "INS-24");
   r.u.inspection.officers.n = 0;
   r.u.inspection.mode = EW_MODE_DOCUMENT_REVIEW;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_CRITICAL);
@@ -373,33 +364,33 @@ static void test_r06_shown_modes(void **state) {
   r.u.inspection.mode = EW_MODE_DOCUMENT_REVIEW;
   r.u.inspection.officers.v[0].cert_shown = 0;
   r.u.inspection.officers.v[1].cert_shown = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R06"));
   /* ... but a remote check (video) does. */
   r = base(w, "INS-26");
   r.u.inspection.mode = EW_MODE_REMOTE;
   r.u.inspection.officers.v[0].cert_shown = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R06"));
   /* require_cert_shown off: only validity counts. */
   w->h.cfg.r06.require_cert_shown = 0;
   r = base(w, "INS-27");
   r.u.inspection.officers.v[0].cert_shown = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R06"));
 }
 
 static void test_r06_other_agency_configurable(void **state) {
   world *w = *state;
   ew_record c2 = fx_cert(&w->h.a, "C2", "O2", FX_AG2);
-  put(w, &c2);
+  h_must_apply(&w->h, &c2);
   ew_record r = base(w, "INS-28");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R06"), "officer.O2"),
                       "cert_other_agency");
   w->h.cfg.r06.require_same_agency = 0;
   r = base(w, "INS-29");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R06"));
   assert_null(h_find(&w->h, "R05"));
 }
@@ -409,7 +400,7 @@ static void test_r06_penalty_and_planned(void **state) {
   ew_record p = base_penalty(w, "PEN-20");
   p.u.penalty.officers.v[0].cert_shown = 0;
   p.u.penalty.procedure = EW_PROC_SIMPLE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R06");
   assert_non_null(a);
   assert_int_equal(a->subject_type, EW_SUBJ_PENALTY);
@@ -418,7 +409,7 @@ static void test_r06_penalty_and_planned(void **state) {
   ew_record r = base(w, "INS-30");
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.officers.v[0].cert_no = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R06"));
 }
 
@@ -428,11 +419,11 @@ static void test_r02_planned_item_in_window_silent(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-40");
   r.u.inspection.started_at = fx_day(2025, 3, 1); /* the window's first ms */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
   r = base(w, "INS-41");
   r.u.inspection.started_at = fx_day(2025, 3, 31);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 }
 
@@ -440,7 +431,7 @@ static void test_r02_one_day_outside_window_fires(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-42");
   r.u.inspection.started_at = fx_day(2025, 4, 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -454,7 +445,7 @@ static void test_r02_one_day_outside_window_fires(void **state) {
   assert_non_null(strstr(a->message, "临夏州市场监督管理局对企业" FX_ENT));
   r = base(w, "INS-43");
   r.u.inspection.started_at = fx_day(2025, 2, 28);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R02"), "reason"), "outside_window");
 }
 
@@ -475,14 +466,14 @@ static void test_r02_exempt_triggers_silent(void **state) {
     ew_record r = base(w, id);
     r.u.inspection.trigger_type = exempt[i];
     r.u.inspection.check_items.n = 0; /* would be unplanned otherwise */
-    run(w, &r);
+    h_must_apply(&w->h, &r);
     assert_null(h_find(&w->h, "R02"));
   }
   /* DATA_MONITORING is not exempt by default. */
   ew_record r = base(w, "INS-X9");
   r.u.inspection.trigger_type = EW_TRIG_DATA_MONITORING;
   r.u.inspection.check_items.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R02"), "reason"), "no_check_items");
 }
 
@@ -493,17 +484,17 @@ static void test_r02_joint_plan_participant_silent(void **state) {
   j.u.plan.participant_agency_usccs = fx_strv(&w->h.a, 1, FX_AG1);
   fx_plan_item(&w->h.a, &j.u.plan, "JI1", "F20-02", fx_day(2025, 3, 1),
                fx_day(2025, 3, 10));
-  put(w, &j);
+  h_must_apply(&w->h, &j);
   ew_record r = base(w, "INS-44");
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "F20-02");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
   /* An ANNUAL plan of another agency listing us does not count. */
   j.u.plan.plan_type = EW_PLAN_ANNUAL_INSPECTION;
-  put(w, &j);
+  h_must_apply(&w->h, &j);
   r = base(w, "INS-45");
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "F20-02");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R02"), "reason"),
                       "item_not_in_plan");
 }
@@ -512,14 +503,14 @@ static void test_r02_random_sampling(void **state) {
   world *w = *state;
   ew_record t = fx_random_task(&w->h.a, "T1", FX_AG1, "R-07");
   ew_record t2 = fx_random_task(&w->h.a, "T2", FX_AG2, "R-07");
-  put(w, &t);
-  put(w, &t2);
+  h_must_apply(&w->h, &t);
+  h_must_apply(&w->h, &t2);
 
   ew_record r = base(w, "INS-50");
   r.u.inspection.trigger_type = EW_TRIG_RANDOM_SAMPLING;
   r.u.inspection.random_task_id = "T1";
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "R-07");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 
   struct {
@@ -537,7 +528,7 @@ static void test_r02_random_sampling(void **state) {
     r.u.inspection.trigger_type = EW_TRIG_RANDOM_SAMPLING;
     r.u.inspection.random_task_id = cases[i].task;
     r.u.inspection.check_items = fx_strv(&w->h.a, 1, cases[i].item);
-    run(w, &r);
+    h_must_apply(&w->h, &r);
     const ew_alert *a = h_find(&w->h, "R02");
     assert_non_null(a);
     assert_string_equal(h_fact(a, "reason"), cases[i].reason);
@@ -559,13 +550,13 @@ static void test_r02_no_filed_plan(void **state) {
   last_year.u.plan.year = 2024;
   fx_plan_item(&w->h.a, &last_year.u.plan, "I1", "C13-01", fx_day(2025, 1, 1),
                fx_day(2025, 12, 31));
-  put(w, &ag2);
-  put(w, &draft);
-  put(w, &last_year);
+  h_must_apply(&w->h, &ag2);
+  h_must_apply(&w->h, &draft);
+  h_must_apply(&w->h, &last_year);
   ew_record r = base(w, "INS-51");
   r.u.inspection.agency_uscc = FX_AG2;
   r.u.inspection.officers.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "no_filed_plan");
@@ -575,11 +566,11 @@ static void test_r02_no_filed_plan(void **state) {
   assert_non_null(strstr(a->message, "临夏市市场监督管理局"));
   /* AMENDED counts. */
   draft.u.plan.status = EW_PST_AMENDED;
-  put(w, &draft);
+  h_must_apply(&w->h, &draft);
   r = base(w, "INS-52");
   r.u.inspection.agency_uscc = FX_AG2;
   r.u.inspection.officers.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 }
 
@@ -587,7 +578,7 @@ static void test_r02_item_not_in_plan(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-53");
   r.u.inspection.check_items = fx_strv(&w->h.a, 3, "C13-01", "X-1", "X-2");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "item_not_in_plan");
@@ -604,9 +595,9 @@ static void test_r02_enterprise_targeting(void **state) {
   ew_plan_item *it = fx_plan_item(&w->h.a, &p.u.plan, "I1", "C13-01",
                                   fx_day(2025, 3, 1), fx_day(2025, 3, 31));
   it->target_usccs = fx_strv(&w->h.a, 1, FX_ENT2);
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = base(w, "INS-54");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "enterprise_not_targeted");
@@ -614,21 +605,21 @@ static void test_r02_enterprise_targeting(void **state) {
   assert_string_equal(h_fact(a, "plan_item"), "I1");
   /* The industry list covers C1311 through its division C13. */
   it->target_industries = fx_strv(&w->h.a, 1, "C13");
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   r = base(w, "INS-55");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
   /* ... but not C14. */
   it->target_industries = fx_strv(&w->h.a, 1, "C14");
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   r = base(w, "INS-56");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R02"));
   /* Named enterprise. */
   it->target_usccs = fx_strv(&w->h.a, 2, FX_ENT2, FX_ENT);
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   r = base(w, "INS-57");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 }
 
@@ -636,7 +627,7 @@ static void test_r02_plan_id_and_item_restrict(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-58");
   r.u.inspection.plan_id = "P-MISSING";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_string_equal(h_fact(a, "reason"), "plan_not_found");
   assert_string_equal(h_fact(a, "plan_id"), "P-MISSING");
@@ -645,13 +636,13 @@ static void test_r02_plan_id_and_item_restrict(void **state) {
   r = base(w, "INS-59");
   r.u.inspection.plan_id = "P1";
   r.u.inspection.plan_item_id = "I1";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 
   r = base(w, "INS-60");
   r.u.inspection.plan_id = "P1";
   r.u.inspection.plan_item_id = "I-OTHER";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R02");
   assert_string_equal(h_fact(a, "reason"), "item_not_in_plan");
   assert_string_equal(h_fact(a, "plan_item_id"), "I-OTHER");
@@ -661,7 +652,7 @@ static void test_r02_no_check_items_and_planned(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-61");
   r.u.inspection.check_items.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_string_equal(h_fact(a, "reason"), "no_check_items");
   assert_string_equal(h_fact(a, "check_items"), "0");
@@ -670,14 +661,14 @@ static void test_r02_no_check_items_and_planned(void **state) {
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.started_at = EW_NONE;
   r.u.inspection.check_items.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
   w->h.cfg.r02.evaluate_planned = 1;
   r = base(w, "INS-63");
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.started_at = EW_NONE;
   r.u.inspection.check_items.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R02"));
 }
 
@@ -687,7 +678,7 @@ static void test_r25_bad_check_digit_info(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-70");
   r.u.inspection.enterprise_uscc = "91622901MA7ABCDEFM"; /* L is right */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R25"), 1);
   const ew_alert *a = h_find(&w->h, "R25");
   assert_int_equal(a->severity, EW_SEV_INFO);
@@ -712,7 +703,7 @@ static void test_r25_allowlisted_silent(void **state) {
   w->h.cfg.r25.uscc_allowlist.n = 1;
   ew_record r = base(w, "INS-71");
   r.u.inspection.enterprise_uscc = "91622901MA7ABCDEFM";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R25"));
 }
 
@@ -722,7 +713,7 @@ static void test_r25_length_and_charset(void **state) {
   r.u.inspection.enterprise_uscc = "9162290";
   r.u.inspection.agency_uscc = "11622900MB123456IG"; /* I: not allowed */
   r.u.inspection.officers.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R25"), 2);
   const ew_alert *a0 = h_find_nth(&w->h, "R25", 0);
   const ew_alert *a1 = h_find_nth(&w->h, "R25", 1);
@@ -738,7 +729,7 @@ static void test_r25_time_order_low(void **state) {
   ew_record r = base(w, "INS-73");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = r.u.inspection.started_at - 60000;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R25");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_LOW);
@@ -752,7 +743,7 @@ static void test_r25_time_order_low(void **state) {
   r = base(w, "INS-74");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = r.u.inspection.started_at;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R25"));
 }
 
@@ -760,7 +751,7 @@ static void test_r25_region_codes(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-75");
   r.u.inspection.enterprise_region_code = "110101"; /* Beijing */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R25");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_INFO);
@@ -770,16 +761,16 @@ static void test_r25_region_codes(void **state) {
 
   r = base(w, "INS-76");
   r.u.inspection.enterprise_region_code = "62290X";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R25"), "reason"), "format");
 
   /* Without an enterprise region, the agency's registered one is checked
    * (and is the alert's region). */
   ew_record ag = fx_agency(&w->h.a, FX_AG1, "临夏州市场监督管理局", "630100");
-  put(w, &ag);
+  h_must_apply(&w->h, &ag);
   r = base(w, "INS-77");
   r.u.inspection.enterprise_region_code = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R25");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "field"), "agency.region_code");
@@ -789,7 +780,7 @@ static void test_r25_region_codes(void **state) {
   w->h.cfg.r25.region_codes.v[w->h.cfg.r25.region_codes.n++] = strdup("630100");
   r = base(w, "INS-78");
   r.u.inspection.enterprise_region_code = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R25"));
 }
 
@@ -797,9 +788,9 @@ static void test_r25_justice_bureau_and_complaints(void **state) {
   world *w = *state;
   ew_record ag = fx_agency(&w->h.a, FX_AG1, "临夏州市场监督管理局", "622900");
   ag.u.agency.justice_bureau_uscc = "11622900MB0000099Y";
-  put(w, &ag);
+  h_must_apply(&w->h, &ag);
   ew_record r = base(w, "INS-79");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R25");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "field"), "agency.justice_bureau_uscc");
@@ -818,7 +809,7 @@ static void test_r25_justice_bureau_and_complaints(void **state) {
   c.u.complaint.category = EW_CAT_SINGLE_OFFICER;
   c.u.complaint.handling_agency_uscc = FX_JB;
   c.u.complaint.status = EW_CST_RECEIVED;
-  run(w, &c);
+  h_must_apply(&w->h, &c);
   assert_int_equal(w->h.n, 1);
   a = h_find(&w->h, "R25");
   assert_int_equal(a->subject_type, EW_SUBJ_COMPLAINT);
@@ -833,12 +824,12 @@ static void test_r25_disabled_and_cancelled(void **state) {
   ew_record r = base(w, "INS-80");
   r.u.inspection.status = EW_INSP_CANCELLED;
   r.u.inspection.enterprise_uscc = "bad";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   w->h.cfg.r25.c.enabled = 0;
   r = base(w, "INS-81");
   r.u.inspection.enterprise_uscc = "bad";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 

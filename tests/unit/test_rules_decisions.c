@@ -68,15 +68,6 @@ static ew_record benchmark(ew_arena *a, const char *id, const char *code,
   return r;
 }
 
-static void put(world *w, const ew_record *ref) {
-  assert_int_equal(h_apply(&w->h, ref), 0);
-}
-
-static void run(world *w, const ew_record *ev) {
-  if (h_apply(&w->h, ev) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 static int setup(void **state) {
   world *w = calloc(1, sizeof *w);
   if (!w || h_open(&w->h, ":memory:") != 0)
@@ -132,7 +123,7 @@ static void strlist_set(ew_strlist *l, const char *s) {
 static void test_clean_base_is_silent(void **state) {
   world *w = *state;
   ew_record p = base(w, "PEN-0");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
   /* A heavy sanction with every safeguard, decided after the hearing
    * window: silent too. */
@@ -140,7 +131,7 @@ static void test_clean_base_is_silent(void **state) {
   p.u.penalty.penalty_types =
       enums(&w->h.a, 2, EW_PT_FINE, EW_PT_REVOKE_LICENSE);
   safeguards(&p.u.penalty);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -156,7 +147,7 @@ static void test_open_case_is_silent(void **state) {
   q->benchmark_cited = 0;
   q->discretion_level = EW_DL_HEAVY;
   q->credit_measures = enums(&w->h.a, 1, EW_CRM_PUBLIC_EXPOSURE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -166,7 +157,7 @@ static void test_r09_declared_major_without_review_fires(void **state) {
   world *w = *state;
   ew_record p = base(w, "临市监罚〔2025〕9号");
   p.u.penalty.is_major = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(h_count(&w->h, "R09"), 1);
   const ew_alert *a = h_find(&w->h, "R09");
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -198,7 +189,7 @@ static void test_r09_reviewed_before_decision_silent(void **state) {
   p.u.penalty.legal_review_id = "FZSH-9";
   p.u.penalty.legal_review_passed = 1;
   p.u.penalty.legal_review_at = p.u.penalty.decided_at - 1; /* 1 ms before */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R09"));
 }
 
@@ -226,7 +217,7 @@ static void test_r09_review_problems(void **state) {
     q->legal_review_at = cases[i].at_offset == EW_NONE
                              ? EW_NONE
                              : q->decided_at + cases[i].at_offset;
-    run(w, &p);
+    h_must_apply(&w->h, &p);
     const ew_alert *a = h_find(&w->h, "R09");
     assert_non_null(a);
     assert_string_equal(h_fact(a, "reason"), cases[i].reason);
@@ -241,7 +232,7 @@ static void test_r09_derived_from_hearing_amount(void **state) {
   ew_record p = base(w, "PEN-9D");
   p.u.penalty.fine_fen = 1000000;
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R09");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "is_major"), "false");
@@ -251,7 +242,7 @@ static void test_r09_derived_from_hearing_amount(void **state) {
   /* One fen less: not eligible, not major. */
   p = base(w, "PEN-9E");
   p.u.penalty.fine_fen = 999999;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R09"));
 
   /* Not derived when the config says so. */
@@ -259,7 +250,7 @@ static void test_r09_derived_from_hearing_amount(void **state) {
   p = base(w, "PEN-9F");
   p.u.penalty.fine_fen = 1000000;
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R09"));
 }
 
@@ -269,7 +260,7 @@ static void test_r09_derived_from_heavy_type(void **state) {
   p.u.penalty.penalty_types =
       enums(&w->h.a, 2, EW_PT_FINE, EW_PT_REVOKE_LICENSE);
   p.u.penalty.is_major = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R09");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "major_because"),
@@ -280,7 +271,7 @@ static void test_r09_derived_from_heavy_type(void **state) {
   p = base(w, "PEN-9I");
   p.u.penalty.penalty_types =
       enums(&w->h.a, 2, EW_PT_FINE, EW_PT_REVOKE_LICENSE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R09");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "major_because"), "heavy_type");
@@ -292,10 +283,10 @@ static void test_r09_benchmark_threshold_makes_major(void **state) {
   /* The agency's benchmark sets its own 较大数额 of ¥3,000. */
   ew_record bm = benchmark(&w->h.a, "BM-AG1", "V-001", FX_AG1);
   bm.u.benchmark.hearing_threshold_fen = 300000;
-  put(w, &bm);
+  h_must_apply(&w->h, &bm);
   ew_record p = base(w, "PEN-9T");
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R09");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "major_because"), "hearing_eligible");
@@ -307,7 +298,7 @@ static void test_r10a_agency_benchmark_not_cited_fires(void **state) {
   world *w = *state;
   ew_record p = base(w, "PEN-10A");
   p.u.penalty.benchmark_cited = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R10a");
   assert_non_null(a);
@@ -330,26 +321,26 @@ static void test_r10a_no_benchmark_silent(void **state) {
   ew_record p = base(w, "PEN-10B");
   p.u.penalty.benchmark_cited = 0;
   p.u.penalty.violation_code = "V-999"; /* nobody has a benchmark for it */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
   /* Another agency's benchmark for the code does not apply to FX_AG1. */
   ew_record other = benchmark(&w->h.a, "BM-AG2", "V-999", FX_AG2);
-  put(w, &other);
+  h_must_apply(&w->h, &other);
   p = base(w, "PEN-10C");
   p.u.penalty.benchmark_cited = 0;
   p.u.penalty.violation_code = "V-999";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
 static void test_r10a_general_benchmark_and_precedence(void **state) {
   world *w = *state;
   ew_record gen = benchmark(&w->h.a, "BM-GEN", "V-002", NULL);
-  put(w, &gen);
+  h_must_apply(&w->h, &gen);
   ew_record p = base(w, "PEN-10D");
   p.u.penalty.benchmark_cited = 0;
   p.u.penalty.violation_code = "V-002";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "benchmark_id"), "BM-GEN");
@@ -357,10 +348,10 @@ static void test_r10a_general_benchmark_and_precedence(void **state) {
 
   /* A general one for V-001 sorts before BM-AG1, but the agency's wins. */
   ew_record gen1 = benchmark(&w->h.a, "BM-0-GEN", "V-001", NULL);
-  put(w, &gen1);
+  h_must_apply(&w->h, &gen1);
   p = base(w, "PEN-10E");
   p.u.penalty.benchmark_cited = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R10a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "benchmark_id"), "BM-AG1");
@@ -373,7 +364,7 @@ static void test_r10a_general_benchmark_and_precedence(void **state) {
   assert_int_equal(ew_store_commit(w->h.store), 0);
   p = base(w, "PEN-10F");
   p.u.penalty.benchmark_cited = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R10a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "benchmark_id"), "BM-0-GEN");
@@ -385,7 +376,7 @@ static void test_r10a_cited_benchmark_not_on_file(void **state) {
   p.u.penalty.benchmark_cited = 0;
   p.u.penalty.benchmark_id = "BM-LOST";
   p.u.penalty.fine_fen = 50000; /* below BM-AG1's minimum: no R10b */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R10a");
   assert_non_null(a);
@@ -398,7 +389,7 @@ static void test_r10a_cited_benchmark_not_on_file(void **state) {
   p = base(w, "PEN-10H");
   p.u.penalty.benchmark_id = "BM-LOST";
   p.u.penalty.fine_fen = 50000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -409,7 +400,7 @@ static void test_r10b_above_band_fires(void **state) {
   ew_record p = base(w, "PEN-10I");
   p.u.penalty.fine_fen = 1000001; /* GENERAL band ends at ¥10,000 */
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -436,7 +427,7 @@ static void test_r10b_band_edges_silent(void **state) {
     ew_record p = base(w, no);
     p.u.penalty.fine_fen = fines[i];
     p.u.penalty.hearing_offered = 1;
-    run(w, &p);
+    h_must_apply(&w->h, &p);
     assert_null(h_find(&w->h, "R10b"));
   }
 }
@@ -448,7 +439,7 @@ static void test_r10b_statutory_range(void **state) {
   p.u.penalty.discretion_level = EW_DL_HEAVY;
   p.u.penalty.factor_codes = fx_strv(&w->h.a, 1, "AGG-REPEAT");
   p.u.penalty.fine_fen = 2500000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "above_statutory_max,above_band");
@@ -459,7 +450,7 @@ static void test_r10b_statutory_range(void **state) {
   p = base(w, "PEN-10L");
   p.u.penalty.discretion_level = EW_DL_LENIENT;
   p.u.penalty.fine_fen = 50000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "below_statutory_min,below_band");
@@ -469,7 +460,7 @@ static void test_r10b_statutory_range(void **state) {
   p = base(w, "PEN-10M");
   p.u.penalty.discretion_level = EW_DL_MITIGATED;
   p.u.penalty.fine_fen = 50000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R10b"));
 }
 
@@ -479,7 +470,7 @@ static void test_r10b_without_level_or_band(void **state) {
   ew_record p = base(w, "PEN-10N");
   p.u.penalty.discretion_level = EW_ENUM_NONE;
   p.u.penalty.fine_fen = 3000000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "discretion_level"), "absent");
@@ -490,16 +481,16 @@ static void test_r10b_without_level_or_band(void **state) {
   p = base(w, "PEN-10O"); /* ¥15,000 without a level: within statute */
   p.u.penalty.discretion_level = EW_ENUM_NONE;
   p.u.penalty.fine_fen = 1500000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R10b"));
 
   /* A level the benchmark has no band for. */
   ew_record bm = benchmark(&w->h.a, "BM-AG1", "V-001", FX_AG1);
   bm.u.benchmark.levels.n = 1; /* MITIGATED only */
-  put(w, &bm);
+  h_must_apply(&w->h, &bm);
   p = base(w, "PEN-10P");
   p.u.penalty.fine_fen = 90000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "band"), "not_in_benchmark");
@@ -512,12 +503,12 @@ static void test_r10b_fine_presence(void **state) {
   ew_record p = base(w, "PEN-10Q");
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_WARNING);
   p.u.penalty.fine_fen = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
   /* FINE listed with a zero amount: judged, below the minimum. */
   p = base(w, "PEN-10R");
   p.u.penalty.fine_fen = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "fine_fen"), "0");
@@ -526,7 +517,7 @@ static void test_r10b_fine_presence(void **state) {
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_WARNING);
   p.u.penalty.fine_fen = 1200000;
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "above_band");
@@ -537,10 +528,10 @@ static void test_r10b_named_benchmark_wins(void **state) {
   ew_record other = benchmark(&w->h.a, "BM-PROV", "V-001", NULL);
   other.u.benchmark.levels.v[2].max_fen = 400000 + 500000; /* up to ¥9,000 */
   other.u.benchmark.levels.v[2].min_fen = 600000;          /* from ¥6,000 */
-  put(w, &other);
+  h_must_apply(&w->h, &other);
   ew_record p = base(w, "PEN-10T"); /* ¥5,000: fine under BM-AG1 */
   p.u.penalty.benchmark_id = "BM-PROV";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "benchmark_id"), "BM-PROV");
@@ -556,7 +547,7 @@ static void test_r10c_heavy_without_factor_fires(void **state) {
   p.u.penalty.discretion_level = EW_DL_HEAVY;
   p.u.penalty.fine_fen = 1500000;
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(h_count(&w->h, "R10c"), 1);
   const ew_alert *a = h_find(&w->h, "R10c");
   assert_int_equal(a->severity, EW_SEV_LOW);
@@ -571,11 +562,11 @@ static void test_r10c_heavy_without_factor_fires(void **state) {
   p.u.penalty.fine_fen = 1500000;
   p.u.penalty.hearing_offered = 1;
   p.u.penalty.factor_codes = fx_strv(&w->h.a, 1, "F-07");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R10c"));
 
   p = base(w, "PEN-10W"); /* GENERAL needs no factor */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R10c"));
 }
 
@@ -588,7 +579,7 @@ static void test_r10c_configured_factors(void **state) {
   p.u.penalty.fine_fen = 1500000;
   p.u.penalty.hearing_offered = 1;
   p.u.penalty.factor_codes = fx_strv(&w->h.a, 2, "MIT-01", "FIRST");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R10c");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "factor_codes"), "MIT-01,FIRST");
@@ -599,7 +590,7 @@ static void test_r10c_configured_factors(void **state) {
   p.u.penalty.fine_fen = 1500000;
   p.u.penalty.hearing_offered = 1;
   p.u.penalty.factor_codes = fx_strv(&w->h.a, 2, "MIT-01", "AGG-02");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R10c"));
 }
 
@@ -609,7 +600,7 @@ static void test_r11_no_notice_fires(void **state) {
   world *w = *state;
   ew_record p = base(w, "PEN-11A");
   p.u.penalty.notice_of_rights_at = EW_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R11");
   assert_non_null(a);
@@ -634,7 +625,7 @@ static void test_r11_notice_timing(void **state) {
   world *w = *state;
   ew_record p = base(w, "PEN-11B"); /* told at the very instant */
   p.u.penalty.notice_of_rights_at = p.u.penalty.decided_at;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "notice_after_decision");
@@ -643,7 +634,7 @@ static void test_r11_notice_timing(void **state) {
 
   p = base(w, "PEN-11C"); /* 1 ms before, not hearing-eligible: fine */
   p.u.penalty.notice_of_rights_at = p.u.penalty.decided_at - 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R11"));
 }
 
@@ -655,7 +646,7 @@ static void test_r11_simple_procedure(void **state) {
   p.u.penalty.notice_of_rights_at = EW_NONE;
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_WARNING);
   p.u.penalty.fine_fen = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 
   /* A hearing-eligible case cannot go by the simple procedure. */
@@ -664,7 +655,7 @@ static void test_r11_simple_procedure(void **state) {
   p.u.penalty.notice_of_rights_at = EW_NONE;
   p.u.penalty.penalty_types =
       enums(&w->h.a, 2, EW_PT_FINE, EW_PT_SUSPEND_LICENSE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(h_count(&w->h, "R11"), 2);
   const ew_alert *a0 = h_find_nth(&w->h, "R11", 0);
   const ew_alert *a1 = h_find_nth(&w->h, "R11", 1);
@@ -681,7 +672,7 @@ static void test_r11_hearing_not_offered(void **state) {
   p.u.penalty.penalty_types =
       enums(&w->h.a, 3, EW_PT_FINE, EW_PT_ORDER_SUSPEND_BUSINESS,
             EW_PT_ORDER_SUSPEND_BUSINESS);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_int_equal(h_count(&w->h, "R11"), 1);
@@ -698,13 +689,13 @@ static void test_r11_hearing_not_offered(void **state) {
   p = base(w, "PEN-11G");
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_REVOKE_LICENSE);
   p.u.penalty.hearing_waived = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R11"));
   p = base(w, "PEN-11H");
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_REVOKE_LICENSE);
   p.u.penalty.procedure = EW_PROC_HEARING;
   p.u.penalty.notice_of_rights_at = p.u.penalty.decided_at - HOUR;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R11"));
 }
 
@@ -712,12 +703,12 @@ static void test_r11_hearing_amount_threshold(void **state) {
   world *w = *state;
   /* ¥5,000 is below the config's ¥10,000: not eligible. */
   ew_record p = base(w, "PEN-11I");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R11"));
   /* Confiscation counts as well as the fine. */
   p = base(w, "PEN-11J");
   p.u.penalty.confiscated_fen = 1000000;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "confiscated_fen"), "1000000");
@@ -726,9 +717,9 @@ static void test_r11_hearing_amount_threshold(void **state) {
   /* The benchmark's own threshold (¥3,000) wins over the config's. */
   ew_record bm = benchmark(&w->h.a, "BM-AG1", "V-001", FX_AG1);
   bm.u.benchmark.hearing_threshold_fen = 300000;
-  put(w, &bm);
+  h_must_apply(&w->h, &bm);
   p = base(w, "PEN-11K");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "hearing_not_offered");
@@ -750,7 +741,7 @@ static void put_day(world *w, const char *date, int workday) {
   ew_rtype_init(ew_rtype_of(r.kind), &r.u);
   r.u.calendar_day.date = ew_arena_strdup(&w->h.a, date);
   r.u.calendar_day.is_workday = (int8_t)workday;
-  put(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 /* A licence revoked (hearing-eligible) with every safeguard, the hearing
@@ -766,7 +757,7 @@ static void window_case(world *w, const char *decision_no, ew_time notice,
   p.u.penalty.notice_of_rights_at = notice;
   p.u.penalty.decided_at = decided;
   safeguards(&p.u.penalty);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
 }
 
 /* Asserts the last apply emitted exactly one alert, R11's window finding
@@ -820,7 +811,7 @@ static void test_r11_decided_before_hearing_window(void **state) {
   p.u.penalty.hearing_offered = 1;
   p.u.penalty.hearing_waived = 1;
   p.u.penalty.notice_of_rights_at = p.u.penalty.decided_at - 24 * HOUR;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R11"));
 
   /* A longer configured window: ten working days from Monday 02-24 run
@@ -830,7 +821,7 @@ static void test_r11_decided_before_hearing_window(void **state) {
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_REVOKE_LICENSE);
   p.u.penalty.fine_fen = 0;
   p.u.penalty.hearing_offered = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "hearing_request_workdays"), "10");
@@ -903,7 +894,7 @@ static void test_r11_hearing_window_no_answer(void **state) {
   ew_record p = base(w, "PEN-11Z");
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_REVOKE_LICENSE);
   p.u.penalty.fine_fen = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_string_equal(h_fact(h_find(&w->h, "R11"), "reason"),
                       "hearing_not_offered");
 }
@@ -912,13 +903,13 @@ static void test_r11_fixed_snapshot_withdraws(void **state) {
   world *w = *state;
   ew_record p = base(w, "PEN-11P");
   p.u.penalty.notice_of_rights_at = EW_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R11");
   assert_non_null(a);
   char id[EW_ALERT_ID_BUFSZ];
   snprintf(id, sizeof id, "%s", a->alert_id);
   p = base(w, "PEN-11P"); /* the feed corrects the notice date */
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R11");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -932,7 +923,7 @@ static void test_r14a_heavy_without_safeguards_fires(void **state) {
   ew_record p = base(w, "PEN-14A");
   p.u.penalty.penalty_types =
       enums(&w->h.a, 3, EW_PT_FINE, EW_PT_REVOKE_LICENSE, EW_PT_ORDER_CLOSURE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R14a");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -958,7 +949,7 @@ static void test_r14a_each_safeguard(void **state) {
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_RESTRICT_EMPLOYMENT);
   safeguards(&p.u.penalty);
   p.u.penalty.collective_discussion = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R14a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "missing"), "collective_discussion");
@@ -970,7 +961,7 @@ static void test_r14a_each_safeguard(void **state) {
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_RESTRICT_EMPLOYMENT);
   safeguards(&p.u.penalty);
   p.u.penalty.legal_review_at = p.u.penalty.decided_at + HOUR;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R14a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "missing"), "legal_review");
@@ -982,7 +973,7 @@ static void test_r14a_each_safeguard(void **state) {
   safeguards(&p.u.penalty);
   p.u.penalty.hearing_offered = 0;
   p.u.penalty.hearing_waived = 1;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 
   /* Not required by the config. */
@@ -991,7 +982,7 @@ static void test_r14a_each_safeguard(void **state) {
   p.u.penalty.penalty_types = enums(&w->h.a, 1, EW_PT_RESTRICT_EMPLOYMENT);
   safeguards(&p.u.penalty);
   p.u.penalty.collective_discussion = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -1000,7 +991,7 @@ static void test_r14a_light_types_silent(void **state) {
   ew_record p = base(w, "PEN-14F");
   p.u.penalty.penalty_types =
       enums(&w->h.a, 3, EW_PT_WARNING, EW_PT_FINE, EW_PT_CONFISCATE_GAINS);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -1011,7 +1002,7 @@ static void test_r18b_measure_without_basis_fires(void **state) {
   ew_record p = base(w, "PEN-18A");
   p.u.penalty.credit_measures =
       enums(&w->h.a, 2, EW_CRM_CREDIT_DOWNGRADE, EW_CRM_PUBLIC_EXPOSURE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R18b");
   assert_non_null(a);
@@ -1028,7 +1019,7 @@ static void test_r18b_measure_without_basis_fires(void **state) {
   p = base(w, "PEN-18B"); /* blank, ideographic space included */
   p.u.penalty.credit_measures = enums(&w->h.a, 1, EW_CRM_PUBLIC_EXPOSURE);
   p.u.penalty.credit_measure_legal_basis = " \xe3\x80\x80\t";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R18b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "credit_measure_legal_basis"), "blank");
@@ -1040,11 +1031,11 @@ static void test_r18b_near_misses(void **state) {
   ew_record p = base(w, "PEN-18C");
   p.u.penalty.credit_measures = enums(&w->h.a, 1, EW_CRM_CREDIT_DOWNGRADE);
   p.u.penalty.credit_measure_legal_basis = "《企业信息公示暂行条例》第十八条";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
   p = base(w, "PEN-18D"); /* no measure, no basis needed */
   p.u.penalty.credit_measure_legal_basis = "";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -1066,7 +1057,7 @@ static void test_disabled_rules_silent(void **state) {
   q->benchmark_cited = 0;
   q->discretion_level = EW_DL_HEAVY;
   q->credit_measures = enums(&w->h.a, 1, EW_CRM_PUBLIC_EXPOSURE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -1077,7 +1068,7 @@ static void test_severity_from_config(void **state) {
   ew_record p = base(w, "PEN-SEV");
   p.u.penalty.benchmark_cited = 0;
   p.u.penalty.credit_measures = enums(&w->h.a, 1, EW_CRM_CREDIT_DOWNGRADE);
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 2);
   /* Emitted in rule-table order. */
   assert_string_equal(w->h.out[0].rule_id, "R10a");

@@ -51,11 +51,6 @@ static int teardown(void **state) {
   return 0;
 }
 
-static void run(world *w, const ew_record *r) {
-  if (h_apply(&w->h, r) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 static ew_enumv enums(world *w, size_t n, ...) {
   ew_enumv v = {NULL, 0};
   va_list ap;
@@ -108,7 +103,7 @@ static void item(world *w, const char *id, int kind, int64_t lookback,
   r.u.leniency_item.lookback_days = lookback;
   r.u.leniency_item.harm_max = harm_max;
   r.u.leniency_item.must_correct = (int8_t)must_correct;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 /* The default list item: 首违不罚 for V-001, 730 days, harm up to MINOR,
@@ -124,7 +119,7 @@ static void grade(world *w, const char *ent, int g) {
   r.u.credit_grade.enterprise_uscc = ew_arena_strdup(&w->h.a, ent);
   r.u.credit_grade.grade = g;
   r.u.credit_grade.as_of = fx_day(2025, 3, 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 /* An on-site check of FX_ENT by FX_AG1 started at `started`; ENDED two
@@ -156,7 +151,7 @@ static void test_r13a_first_offence_fined_fires(void **state) {
   world *w = *state;
   first_offense_item(w);
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_MEDIUM);
@@ -195,9 +190,10 @@ static void test_r13a_prior_offence_within_lookback_near_miss(void **state) {
   world *w = *state;
   first_offense_item(w);
   ew_record prior = penalty(w, "罚-0", fx_t(0) - 365 * DAY);
-  run(w, &prior); /* itself a first offence: R13a on it, not our concern */
+  h_must_apply(
+      &w->h, &prior); /* itself a first offence: R13a on it, not our concern */
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -205,9 +201,9 @@ static void test_r13a_prior_outside_lookback_fires(void **state) {
   world *w = *state;
   first_offense_item(w);
   ew_record prior = penalty(w, "罚-0", fx_t(0) - 730 * DAY - 1);
-  run(w, &prior);
+  h_must_apply(&w->h, &prior);
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "first_offense_history"), "none");
@@ -215,10 +211,10 @@ static void test_r13a_prior_outside_lookback_fires(void **state) {
    * whose history is only this). */
   ew_record edge = penalty(w, "罚-E", fx_t(0) - 730 * DAY);
   edge.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &edge);
+  h_must_apply(&w->h, &edge);
   ew_record q = penalty(w, "罚-2", fx_t(0));
   q.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &q);
+  h_must_apply(&w->h, &q);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -229,9 +225,9 @@ static void test_r13a_waived_prior_counts_near_miss(void **state) {
   first_offense_item(w);
   ew_record waived = penalty(w, "罚-W", fx_t(0) - 100 * DAY);
   waive(&waived);
-  run(w, &waived);
+  h_must_apply(&w->h, &waived);
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -245,12 +241,12 @@ static void test_r13a_prior_not_counting(void **state) {
   ew_record withdrawn = penalty(w, "罚-X", fx_t(0) - 70 * DAY);
   withdrawn.u.penalty.withdrawn_at = fx_t(0) - 60 * DAY;
   ew_record later = penalty(w, "罚-L", fx_t(0) + DAY);
-  run(w, &other_code);
-  run(w, &other_ent);
-  run(w, &withdrawn);
-  run(w, &later); /* decided after the one judged below */
+  h_must_apply(&w->h, &other_code);
+  h_must_apply(&w->h, &other_ent);
+  h_must_apply(&w->h, &withdrawn);
+  h_must_apply(&w->h, &later); /* decided after the one judged below */
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "first_offense_history"), "none");
@@ -261,18 +257,18 @@ static void test_r13a_conditions_near_misses(void **state) {
   first_offense_item(w);
   ew_record serious = penalty(w, "罚-S", fx_t(0));
   serious.u.penalty.harm_level = EW_HARM_SERIOUS;
-  run(w, &serious);
+  h_must_apply(&w->h, &serious);
   assert_null(h_find(&w->h, "R13a"));
   ew_record uncorrected = penalty(w, "罚-U", fx_t(0));
   uncorrected.u.penalty.enterprise_uscc = FX_ENT2;
   uncorrected.u.penalty.corrected = 0;
-  run(w, &uncorrected);
+  h_must_apply(&w->h, &uncorrected);
   assert_null(h_find(&w->h, "R13a"));
   assert_null(h_find(&w->h, "R13b")); /* penalised: no waiver */
   ew_record not_penalised = penalty(w, "罚-N", fx_t(0) + DAY);
   waive(&not_penalised);
   not_penalised.u.penalty.enterprise_uscc = "91622921MA7000000X";
-  run(w, &not_penalised);
+  h_must_apply(&w->h, &not_penalised);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -280,14 +276,14 @@ static void test_r13a_harm_max_and_must_correct(void **state) {
   world *w = *state;
   item(w, "L-N", EW_LEN_NO_PENALTY, 730, EW_HARM_NONE, 0);
   ew_record minor = penalty(w, "罚-M", fx_t(0));
-  run(w, &minor);
+  h_must_apply(&w->h, &minor);
   assert_null(h_find(&w->h, "R13a")); /* MINOR > harm_max NONE */
   ew_record none = penalty(w, "罚-0", fx_t(0));
   none.u.penalty.enterprise_uscc = FX_ENT2;
   none.u.penalty.harm_level = EW_HARM_NONE;
   none.u.penalty.corrected = 0; /* the item needs no correction */
   none.u.penalty.first_offense = 0;
-  run(w, &none);
+  h_must_apply(&w->h, &none);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "kind"), "NO_PENALTY");
@@ -302,7 +298,7 @@ static void test_r13a_lighter_and_mitigated(void **state) {
   world *w = *state;
   item(w, "L-L", EW_LEN_LIGHTER, 730, EW_HARM_MINOR, 1);
   ew_record general = penalty(w, "罚-G", fx_t(0));
-  run(w, &general);
+  h_must_apply(&w->h, &general);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "kind"), "LIGHTER");
@@ -317,12 +313,12 @@ static void test_r13a_lighter_and_mitigated(void **state) {
   ew_record lenient = penalty(w, "罚-L", fx_t(0));
   lenient.u.penalty.enterprise_uscc = ents[0];
   lenient.u.penalty.discretion_level = EW_DL_LENIENT;
-  run(w, &lenient);
+  h_must_apply(&w->h, &lenient);
   assert_null(h_find(&w->h, "R13a"));
   ew_record unstated = penalty(w, "罚-U", fx_t(0));
   unstated.u.penalty.enterprise_uscc = ents[1];
   unstated.u.penalty.discretion_level = -1;
-  run(w, &unstated);
+  h_must_apply(&w->h, &unstated);
   a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "discretion_level"), "none");
@@ -331,7 +327,7 @@ static void test_r13a_lighter_and_mitigated(void **state) {
   ew_record lenient2 = penalty(w, "罚-L2", fx_t(0));
   lenient2.u.penalty.enterprise_uscc = ents[2];
   lenient2.u.penalty.discretion_level = EW_DL_LENIENT;
-  run(w, &lenient2);
+  h_must_apply(&w->h, &lenient2);
   a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "kind"), "MITIGATED");
@@ -340,7 +336,7 @@ static void test_r13a_lighter_and_mitigated(void **state) {
   ew_record mitigated = penalty(w, "罚-M", fx_t(0));
   mitigated.u.penalty.enterprise_uscc = ents[3];
   mitigated.u.penalty.discretion_level = EW_DL_MITIGATED;
-  run(w, &mitigated);
+  h_must_apply(&w->h, &mitigated);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -351,13 +347,14 @@ static void test_r13a_most_lenient_item_governs(void **state) {
   item(w, "L-B", EW_LEN_NO_PENALTY, 730, EW_HARM_NONE, 1);
   ew_record minor = penalty(w, "罚-1", fx_t(0));
   minor.u.penalty.discretion_level = EW_DL_LENIENT;
-  run(w, &minor); /* only L-A holds, and LENIENT is what it allows */
+  h_must_apply(&w->h,
+               &minor); /* only L-A holds, and LENIENT is what it allows */
   assert_null(h_find(&w->h, "R13a"));
   ew_record none = penalty(w, "罚-2", fx_t(0));
   none.u.penalty.enterprise_uscc = FX_ENT2;
   none.u.penalty.discretion_level = EW_DL_LENIENT;
   none.u.penalty.harm_level = EW_HARM_NONE;
-  run(w, &none); /* L-B holds too: no penalty at all */
+  h_must_apply(&w->h, &none); /* L-B holds too: no penalty at all */
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "leniency_item"), "L-B");
@@ -367,25 +364,25 @@ static void test_r13a_most_lenient_item_governs(void **state) {
 static void test_r13a_not_judged_and_withdrawn(void **state) {
   world *w = *state;
   ew_record no_item = penalty(w, "罚-0", fx_t(0));
-  run(w, &no_item);
+  h_must_apply(&w->h, &no_item);
   assert_null(h_find(&w->h, "R13a"));
   first_offense_item(w);
   ew_record open_case = penalty(w, "罚-1", fx_t(0));
   open_case.u.penalty.decided_at = EW_NONE;
   open_case.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &open_case);
+  h_must_apply(&w->h, &open_case);
   assert_null(h_find(&w->h, "R13a"));
 
   ew_record p = penalty(w, "罚-2", fx_t(0) + DAY);
   p.u.penalty.enterprise_uscc = "91622921MA7000001X";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_non_null(h_find(&w->h, "R13a"));
   /* Withdrawn by the agency: the finding goes with it. */
   ew_record gone = p;
   gone.u.penalty.event_id = "pe-gone";
   gone.u.penalty.event_time += DAY;
   gone.u.penalty.withdrawn_at = gone.u.penalty.event_time;
-  run(w, &gone);
+  h_must_apply(&w->h, &gone);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -395,13 +392,13 @@ static void test_r13a_fixed_snapshot_withdraws(void **state) {
   world *w = *state;
   first_offense_item(w);
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_non_null(h_find(&w->h, "R13a"));
   ew_record fixed = p;
   fixed.u.penalty.event_id = "pe-fixed";
   fixed.u.penalty.event_time += HOUR;
   waive(&fixed);
-  run(w, &fixed);
+  h_must_apply(&w->h, &fixed);
   const ew_alert *a = h_find(&w->h, "R13a");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -413,7 +410,7 @@ static void test_r13a_disabled(void **state) {
   w->h.cfg.r13a.c.enabled = 0;
   first_offense_item(w);
   ew_record p = penalty(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R13a"));
 }
 
@@ -425,7 +422,7 @@ static void test_r13b_waived_not_corrected_fires(void **state) {
   ew_record p = penalty(w, "罚-1", fx_t(0));
   waive(&p);
   p.u.penalty.corrected = 0;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R13b");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_LOW);
@@ -451,12 +448,12 @@ static void test_r13b_near_misses(void **state) {
   first_offense_item(w);
   ew_record corrected = penalty(w, "罚-1", fx_t(0));
   waive(&corrected);
-  run(w, &corrected);
+  h_must_apply(&w->h, &corrected);
   assert_null(h_find(&w->h, "R13b"));
   ew_record fined = penalty(w, "罚-2", fx_t(0));
   fined.u.penalty.corrected = 0;
   fined.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &fined);
+  h_must_apply(&w->h, &fined);
   assert_null(h_find(&w->h, "R13b"));
 }
 
@@ -466,14 +463,14 @@ static void test_r13b_items_that_need_no_correction(void **state) {
   ew_record p = penalty(w, "罚-1", fx_t(0));
   waive(&p);
   p.u.penalty.corrected = 0;
-  run(w, &p); /* a LIGHTER item grants no waiver */
+  h_must_apply(&w->h, &p); /* a LIGHTER item grants no waiver */
   assert_null(h_find(&w->h, "R13b"));
   item(w, "L-F", EW_LEN_FIRST_OFFENSE_NO_PENALTY, 730, EW_HARM_MINOR, 1);
   ew_record q = penalty(w, "罚-2", fx_t(0));
   waive(&q);
   q.u.penalty.corrected = 0;
   q.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &q);
+  h_must_apply(&w->h, &q);
   assert_non_null(h_find(&w->h, "R13b"));
   /* A NO_FAULT item of the code waives without correction. */
   item(w, "L-Z", EW_LEN_NO_FAULT, 730, EW_HARM_MINOR, 0);
@@ -481,7 +478,7 @@ static void test_r13b_items_that_need_no_correction(void **state) {
   waive(&r);
   r.u.penalty.corrected = 0;
   r.u.penalty.enterprise_uscc = "91622921MA7000001X";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R13b"));
 }
 
@@ -503,14 +500,14 @@ static void soft_measure(world *w, const char *id, const char *agency,
   if (measure >= 0)
     r.u.inspection.soft_measures = enums(w, 1, measure);
   r.u.inspection.result = result;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 static void test_r15_fires_without_soft_measure(void **state) {
   world *w = *state;
   grade(w, FX_ENT, EW_GRADE_A);
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R15");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_LOW);
@@ -539,7 +536,7 @@ static void test_r15_soft_measure_near_miss(void **state) {
   soft_measure(w, "INS-S", FX_AG1, 30 * DAY, EW_SOFT_ADMIN_GUIDANCE,
                EW_RES_NO_ISSUE);
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R15"));
 }
 
@@ -549,7 +546,7 @@ static void test_r15_rectification_order_near_miss(void **state) {
   soft_measure(w, "INS-R", FX_AG1, 90 * DAY, -1,
                EW_RES_RECTIFICATION_ORDERED); /* exactly 90 days */
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R15"));
 }
 
@@ -562,7 +559,7 @@ static void test_r15_soft_measure_outside_window_fires(void **state) {
                EW_RES_NO_ISSUE);
   soft_measure(w, "INS-PLAIN", FX_AG1, DAY, -1, EW_RES_NO_ISSUE);
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_non_null(h_find(&w->h, "R15"));
 }
 
@@ -573,22 +570,22 @@ static void test_r15_other_agency_soft_measure_fires(void **state) {
   soft_measure(w, "INS-O", FX_AG2, 10 * DAY, EW_SOFT_ADMIN_GUIDANCE,
                EW_RES_GUIDANCE_GIVEN);
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_non_null(h_find(&w->h, "R15"));
 }
 
 static void test_r15_grades(void **state) {
   world *w = *state;
   ew_record p = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p); /* no grade on file: not judged */
+  h_must_apply(&w->h, &p); /* no grade on file: not judged */
   assert_null(h_find(&w->h, "R15"));
   grade(w, FX_ENT, EW_GRADE_C);
   ew_record p2 = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p2);
+  h_must_apply(&w->h, &p2);
   assert_null(h_find(&w->h, "R15"));
   w->h.cfg.r15.grades |= 1u << EW_GRADE_C;
   ew_record p3 = compulsion(w, "罚-1", fx_t(0));
-  run(w, &p3);
+  h_must_apply(&w->h, &p3);
   const ew_alert *a = h_find(&w->h, "R15");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "credit_grade"), "C");
@@ -600,16 +597,16 @@ static void test_r15_urgency_and_no_compulsion(void **state) {
   grade(w, FX_ENT, EW_GRADE_A);
   ew_record urgent = compulsion(w, "罚-1", fx_t(0));
   urgent.u.penalty.factor_codes = fx_strv(&w->h.a, 2, "F-REPEAT", "URGENT");
-  run(w, &urgent);
+  h_must_apply(&w->h, &urgent);
   assert_null(h_find(&w->h, "R15"));
   ew_record other = compulsion(w, "罚-2", fx_t(0));
   other.u.penalty.factor_codes = fx_strv(&w->h.a, 1, "F-REPEAT");
-  run(w, &other);
+  h_must_apply(&w->h, &other);
   const ew_alert *a = h_find(&w->h, "R15");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "factor_codes"), "F-REPEAT");
   ew_record plain = penalty(w, "罚-3", fx_t(0));
-  run(w, &plain);
+  h_must_apply(&w->h, &plain);
   assert_null(h_find(&w->h, "R15"));
 }
 
@@ -619,7 +616,7 @@ static void test_r22a_fee_without_link_fires(void **state) {
   world *w = *state;
   ew_record r = inspection(w, "INS-1", fx_t(0), 0);
   r.u.inspection.fees_collected_fen = 20050;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R22a");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -637,13 +634,13 @@ static void test_r22a_fee_without_link_fires(void **state) {
   /* Unchanged on ENDED: not emitted again; CANCELLED withdraws. */
   ew_record e = inspection(w, "INS-1", fx_t(0), 1);
   e.u.inspection.fees_collected_fen = 20050;
-  run(w, &e);
+  h_must_apply(&w->h, &e);
   assert_null(h_find(&w->h, "R22a"));
   ew_record c = e;
   c.u.inspection.event_id = "ie-cancel";
   c.u.inspection.event_time += HOUR;
   c.u.inspection.status = EW_INSP_CANCELLED;
-  run(w, &c);
+  h_must_apply(&w->h, &c);
   a = h_find(&w->h, "R22a");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -653,11 +650,11 @@ static void test_r22a_linked_case_near_miss(void **state) {
   world *w = *state;
   ew_record p = penalty(w, "罚-1", fx_t(0) - DAY);
   p.u.penalty.case_id = "CASE-1";
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = inspection(w, "INS-1", fx_t(0), 1);
   r.u.inspection.fees_collected_fen = 50000;
   r.u.inspection.case_id = "CASE-1";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R22a"));
 }
 
@@ -666,11 +663,11 @@ static void test_r22a_unlinked_cases_fire(void **state) {
   ew_record open_case = penalty(w, "罚-1", fx_t(0));
   open_case.u.penalty.decided_at = EW_NONE;
   open_case.u.penalty.case_id = "CASE-OPEN";
-  run(w, &open_case);
+  h_must_apply(&w->h, &open_case);
   ew_record other_ent = penalty(w, "罚-2", fx_t(0) - DAY);
   other_ent.u.penalty.case_id = "CASE-2";
   other_ent.u.penalty.enterprise_uscc = FX_ENT2;
-  run(w, &other_ent);
+  h_must_apply(&w->h, &other_ent);
   const char *cases[] = {"CASE-OPEN", "CASE-2", "CASE-NONE"};
   for (size_t i = 0; i < 3; i++) {
     char id[16];
@@ -678,7 +675,7 @@ static void test_r22a_unlinked_cases_fire(void **state) {
     ew_record r = inspection(w, id, fx_t(0), 1);
     r.u.inspection.fees_collected_fen = 100;
     r.u.inspection.case_id = cases[i];
-    run(w, &r);
+    h_must_apply(&w->h, &r);
     const ew_alert *a = h_find(&w->h, "R22a");
     assert_non_null(a);
     assert_string_equal(h_fact(a, "case_id"), cases[i]);
@@ -692,12 +689,12 @@ static void test_r22a_statutory_fee_item_near_miss(void **state) {
   ew_record r = inspection(w, "INS-1", fx_t(0), 1);
   r.u.inspection.fees_collected_fen = 50000;
   r.u.inspection.check_items = fx_strv(&w->h.a, 2, "C13-09", "C13-01");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R22a"));
   ew_record q = inspection(w, "INS-2", fx_t(0), 1);
   q.u.inspection.fees_collected_fen = 50000;
   q.u.inspection.check_items = fx_strv(&w->h.a, 1, "C13-09");
-  run(w, &q);
+  h_must_apply(&w->h, &q);
   const ew_alert *a = h_find(&w->h, "R22a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "statutory_fee_items"), "C13-01");
@@ -708,10 +705,10 @@ static void test_r22a_not_judged(void **state) {
   ew_record planned = inspection(w, "INS-1", fx_t(0), 0);
   planned.u.inspection.status = EW_INSP_PLANNED;
   planned.u.inspection.fees_collected_fen = 50000;
-  run(w, &planned);
+  h_must_apply(&w->h, &planned);
   assert_null(h_find(&w->h, "R22a"));
   ew_record free = inspection(w, "INS-2", fx_t(0), 1);
-  run(w, &free);
+  h_must_apply(&w->h, &free);
   assert_null(h_find(&w->h, "R22a"));
 }
 
@@ -727,7 +724,7 @@ static void test_r22b_halted_without_decision_fires(void **state) {
   world *w = *state;
   ew_record r = inspection(w, "INS-1", fx_t(0), 0);
   r.u.inspection.production_halted = 1;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R22b");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -745,16 +742,16 @@ static void test_r22b_halted_without_decision_fires(void **state) {
   /* The ENDED snapshot finds the same: not emitted again. */
   ew_record e = halted(w, "INS-1");
   e.u.inspection.event_time += HOUR;
-  run(w, &e);
+  h_must_apply(&w->h, &e);
   assert_null(h_find(&w->h, "R22b"));
 }
 
 static void test_r22b_decision_near_miss(void **state) {
   world *w = *state;
   ew_record p = compulsion(w, "罚-1", fx_t(1));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = halted(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R22b"));
 }
 
@@ -766,9 +763,9 @@ static void test_r22b_undecided_case_with_seal_near_miss(void **state) {
   p.u.penalty.event_time = fx_t(1);
   p.u.penalty.decided_at = EW_NONE; /* the case is still open */
   p.u.penalty.notice_of_rights_at = EW_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = halted(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R22b"));
 }
 
@@ -798,10 +795,10 @@ static void test_r22b_decision_window(void **state) {
                                       : penalty(w, no, cases[i].decided);
     p.u.penalty.agency_uscc = cases[i].agency;
     p.u.penalty.enterprise_uscc = ew_arena_strdup(&w->h.a, ent);
-    run(w, &p);
+    h_must_apply(&w->h, &p);
     ew_record r = halted(w, id);
     r.u.inspection.enterprise_uscc = p.u.penalty.enterprise_uscc;
-    run(w, &r);
+    h_must_apply(&w->h, &r);
     if (cases[i].fires)
       assert_non_null(h_find(&w->h, "R22b"));
     else
@@ -815,13 +812,13 @@ static void test_r22b_late_decision_seen_by_next_snapshot(void **state) {
   world *w = *state;
   ew_record started = inspection(w, "INS-1", fx_t(0), 0);
   started.u.inspection.production_halted = 1;
-  run(w, &started);
+  h_must_apply(&w->h, &started);
   assert_non_null(h_find(&w->h, "R22b"));
   ew_record p = compulsion(w, "罚-1", fx_t(1));
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R22b")); /* nothing re-evaluates INS-1 */
   ew_record ended = halted(w, "INS-1");
-  run(w, &ended);
+  h_must_apply(&w->h, &ended);
   const ew_alert *a = h_find(&w->h, "R22b");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -831,10 +828,10 @@ static void test_r22b_not_judged(void **state) {
   world *w = *state;
   ew_record planned = halted(w, "INS-1");
   planned.u.inspection.status = EW_INSP_PLANNED;
-  run(w, &planned);
+  h_must_apply(&w->h, &planned);
   assert_null(h_find(&w->h, "R22b"));
   ew_record running = inspection(w, "INS-2", fx_t(0), 1);
-  run(w, &running);
+  h_must_apply(&w->h, &running);
   assert_null(h_find(&w->h, "R22b"));
 }
 

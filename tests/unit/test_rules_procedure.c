@@ -27,16 +27,6 @@ typedef struct world {
   int next_event;
 } world;
 
-static void put(world *w, const ew_record *ref) {
-  if (h_apply(&w->h, ref) != 0)
-    fail_msg("apply ref: %s", ew_engine_errmsg(w->h.engine));
-}
-
-static void run(world *w, const ew_record *ev) {
-  if (h_apply(&w->h, ev) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 static int setup(void **state) {
   world *w = calloc(1, sizeof *w);
   if (!w || h_open(&w->h, ":memory:") != 0)
@@ -89,7 +79,7 @@ static ew_record base_penalty(world *w, const char *decision_no) {
 static void put_approval(world *w, const char *id, const char *agency,
                          ew_time approved_at) {
   ew_record ap = fx_approval(&w->h.a, id, agency, approved_at);
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
 }
 
 static void put_day(world *w, const char *date, int workday) {
@@ -98,7 +88,7 @@ static void put_day(world *w, const char *date, int workday) {
   ew_rtype_init(ew_rtype_of(r.kind), &r.u);
   r.u.calendar_day.date = ew_arena_strdup(&w->h.a, date);
   r.u.calendar_day.is_workday = (int8_t)workday;
-  put(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 static void put_sampling_item(world *w, const char *code, const char *agency,
@@ -110,7 +100,7 @@ static void put_sampling_item(world *w, const char *code, const char *agency,
   r.u.sampling_item.agency_uscc = ew_arena_strdup(&w->h.a, agency);
   r.u.sampling_item.special_sector = 1; /* keeps R16b out of the way */
   r.u.sampling_item.remote_capable = (int8_t)remote;
-  put(w, &r);
+  h_must_apply(&w->h, &r);
 }
 
 static ew_time at(const char *iso) {
@@ -123,15 +113,15 @@ static ew_time at(const char *iso) {
 static void test_clean_base_is_silent(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   r = base(w, "INS-1");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = fx_t(2);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   ew_record p = base_penalty(w, "临市监罚〔2025〕1号");
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -142,7 +132,7 @@ static void test_r03_no_approval_fires(void **state) {
   ew_record r = base(w, "INS-301");
   r.u.inspection.approval_id = NULL;
   r.u.inspection.approved_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_int_equal(w->h.n, 1);
@@ -168,7 +158,7 @@ static void test_r03_approved_after_start(void **state) {
   ew_record r = base(w, "INS-302");
   r.u.inspection.approval_id = "AP-2";
   r.u.inspection.approved_at = fx_t(2);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approved_after_start");
@@ -182,7 +172,7 @@ static void test_r03_approved_after_start(void **state) {
   r = base(w, "INS-303");
   r.u.inspection.approval_id = "AP-3";
   r.u.inspection.approved_at = fx_t(0);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -193,7 +183,7 @@ static void test_r03_record_time_is_authoritative(void **state) {
   ew_record r = base(w, "INS-304");
   r.u.inspection.approval_id = "AP-4";
   r.u.inspection.approved_at = fx_t(-24); /* the feed says the day before */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approved_after_start");
@@ -206,14 +196,14 @@ static void test_r03_record_time_is_authoritative(void **state) {
   r = base(w, "INS-305");
   r.u.inspection.approval_id = "AP-5";
   r.u.inspection.approved_at = fx_t(3);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
   /* Without the record requirement the event's time is all there is. */
   w->h.cfg.r03.require_approval_record = 0;
   r = base(w, "INS-306");
   r.u.inspection.approval_id = "AP-NOT-FILED";
   r.u.inspection.approved_at = fx_t(1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approved_after_start");
@@ -223,7 +213,7 @@ static void test_r03_record_time_is_authoritative(void **state) {
   r = base(w, "INS-307");
   r.u.inspection.approval_id = "AP-NOT-FILED";
   r.u.inspection.approved_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "no_approval");
@@ -236,7 +226,7 @@ static void test_r03_approval_not_on_file(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-310");
   r.u.inspection.approval_id = "AP-NOPE";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approval_not_on_file");
@@ -249,7 +239,7 @@ static void test_r03_approval_not_on_file(void **state) {
   w->h.cfg.r03.require_approval_record = 0;
   r = base(w, "INS-311");
   r.u.inspection.approval_id = "AP-NOPE";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -258,7 +248,7 @@ static void test_r03_approval_of_other_agency(void **state) {
   put_approval(w, "AP-AG2", FX_AG2, fx_t(-24));
   ew_record r = base(w, "INS-312");
   r.u.inspection.approval_id = "AP-AG2";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approval_other_agency");
@@ -270,10 +260,10 @@ static void test_r03_approval_of_other_enterprise_or_inspection(void **state) {
   world *w = *state;
   ew_record ap = fx_approval(&w->h.a, "AP-E2", FX_AG1, fx_t(-24));
   ap.u.approval.enterprise_uscc = FX_ENT2;
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
   ew_record r = base(w, "INS-313");
   r.u.inspection.approval_id = "AP-E2";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approval_other_enterprise");
@@ -282,10 +272,10 @@ static void test_r03_approval_of_other_enterprise_or_inspection(void **state) {
   ap = fx_approval(&w->h.a, "AP-I9", FX_AG1, fx_t(-24));
   ap.u.approval.enterprise_uscc = FX_ENT;
   ap.u.approval.inspection_id = "INS-999";
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
   r = base(w, "INS-314");
   r.u.inspection.approval_id = "AP-I9";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approval_other_inspection");
@@ -295,10 +285,10 @@ static void test_r03_approval_of_other_enterprise_or_inspection(void **state) {
   ap = fx_approval(&w->h.a, "AP-315", FX_AG1, fx_t(-24));
   ap.u.approval.enterprise_uscc = FX_ENT;
   ap.u.approval.inspection_id = "INS-315";
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
   r = base(w, "INS-315");
   r.u.inspection.approval_id = "AP-315";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -306,10 +296,10 @@ static void test_r03_approval_expired(void **state) {
   world *w = *state;
   ew_record ap = fx_approval(&w->h.a, "AP-OLD", FX_AG1, fx_day(2025, 2, 1));
   ap.u.approval.valid_until = fx_t(0) - 1;
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
   ew_record r = base(w, "INS-316");
   r.u.inspection.approval_id = "AP-OLD";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approval_expired");
@@ -318,10 +308,10 @@ static void test_r03_approval_expired(void **state) {
   assert_non_null(strstr(a->message, "已于2025-03-04 08:59失效"));
   /* Near miss: valid until the start itself. */
   ap.u.approval.valid_until = fx_t(0);
-  put(w, &ap);
+  h_must_apply(&w->h, &ap);
   r = base(w, "INS-317");
   r.u.inspection.approval_id = "AP-OLD";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -331,7 +321,7 @@ static void test_r03_several_problems(void **state) {
   put_approval(w, "AP-X", FX_AG2, fx_t(5));
   ew_record r = base(w, "INS-318");
   r.u.inspection.approval_id = "AP-X";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_int_equal(h_count(&w->h, "R03"), 1);
@@ -351,13 +341,13 @@ static void test_r03_emergency_grace_across_weekend(void **state) {
   r.u.inspection.started_at = fri;
   r.u.inspection.approval_id = "AP-MON";
   r.u.inspection.approved_at = at("2025-03-10T17:00:00+08:00");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
   /* Not an emergency: the same approval is late. */
   r = base_at(w, "INS-321", at("2025-03-10T17:30:00+08:00"));
   r.u.inspection.started_at = fri;
   r.u.inspection.approval_id = "AP-MON";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approved_after_start");
@@ -367,7 +357,7 @@ static void test_r03_emergency_grace_across_weekend(void **state) {
   r.u.inspection.emergency = 1;
   r.u.inspection.started_at = fri;
   r.u.inspection.approval_id = "AP-TUE";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_MEDIUM);
@@ -384,7 +374,7 @@ static void test_r03_emergency_grace_across_weekend(void **state) {
   r.u.inspection.emergency = 1;
   r.u.inspection.started_at = fri;
   r.u.inspection.approval_id = "AP-TUE";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -400,7 +390,7 @@ static void test_r03_emergency_grace_over_holiday(void **state) {
   r.u.inspection.started_at = at("2025-01-27T15:00:00+08:00");
   r.u.inspection.approval_id = "AP-CNY";
   /* Without the holiday records, Tuesday 01-28 was the deadline. */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "deadline"), "2025-01-28T23:59:59.999+08:00");
@@ -410,7 +400,7 @@ static void test_r03_emergency_grace_over_holiday(void **state) {
   r.u.inspection.emergency = 1;
   r.u.inspection.started_at = at("2025-01-27T15:00:00+08:00");
   r.u.inspection.approval_id = "AP-CNY";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
 }
 
@@ -424,7 +414,7 @@ static void test_r03_emergency_pending_then_missing(void **state) {
   r.u.inspection.started_at = fri;
   r.u.inspection.approval_id = NULL;
   r.u.inspection.approved_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
   r = base_at(w, "INS-340", at("2025-03-11T08:00:00+08:00"));
   r.u.inspection.emergency = 1;
@@ -433,7 +423,7 @@ static void test_r03_emergency_pending_then_missing(void **state) {
   r.u.inspection.ended_at = fri + 3600 * 1000;
   r.u.inspection.approval_id = NULL;
   r.u.inspection.approved_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "no_approval");
@@ -449,7 +439,7 @@ static void test_r03_emergency_pending_then_missing(void **state) {
   r.u.inspection.started_at = fri;
   r.u.inspection.ended_at = fri + 3600 * 1000;
   r.u.inspection.approval_id = "AP-340";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -461,7 +451,7 @@ static void test_r03_started_at_missing_uses_event_time(void **state) {
   ew_record r = base_at(w, "INS-350", fx_t(3));
   r.u.inspection.started_at = EW_NONE;
   r.u.inspection.approval_id = "AP-L";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "approved_after_start");
@@ -474,23 +464,23 @@ static void test_r03_statuses_and_switch(void **state) {
   ew_record r = base(w, "INS-360");
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.approval_id = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R03"));
   r = base(w, "INS-360");
   r.u.inspection.approval_id = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R03"));
   r = base(w, "INS-360");
   r.u.inspection.status = EW_INSP_CANCELLED;
   r.u.inspection.approval_id = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R03");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
   w->h.cfg.r03.c.enabled = 0;
   r = base(w, "INS-361");
   r.u.inspection.approval_id = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -503,7 +493,7 @@ static void test_r08a_penalty_compulsory_without_full_av(void **state) {
   p.u.penalty.compulsory_measures.v = measures;
   p.u.penalty.compulsory_measures.n = 2;
   p.u.penalty.av_coverage = EW_AV_PARTIAL;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R08a");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -520,12 +510,12 @@ static void test_r08a_penalty_compulsory_without_full_av(void **state) {
   p = base_penalty(w, "临市监罚〔2025〕82号");
   p.u.penalty.compulsory_measures.v = measures;
   p.u.penalty.compulsory_measures.n = 2;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R08a"));
   /* Near miss: no compulsory measure, no recording. */
   p = base_penalty(w, "临市监罚〔2025〕83号");
   p.u.penalty.av_coverage = EW_AV_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R08a"));
 }
 
@@ -539,7 +529,7 @@ static void test_r08a_case_in_progress_and_config(void **state) {
   p.u.penalty.compulsory_measures.v = seize;
   p.u.penalty.compulsory_measures.n = 1;
   p.u.penalty.av_coverage = EW_AV_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   const ew_alert *a = h_find(&w->h, "R08a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "measures"), "SEIZE");
@@ -549,13 +539,13 @@ static void test_r08a_case_in_progress_and_config(void **state) {
   p.u.penalty.compulsory_measures.v = seize;
   p.u.penalty.compulsory_measures.n = 1;
   p.u.penalty.av_coverage = EW_AV_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   assert_null(h_find(&w->h, "R08a"));
   p = base_penalty(w, "临市监罚〔2025〕86号");
   p.u.penalty.compulsory_measures.v = both;
   p.u.penalty.compulsory_measures.n = 2;
   p.u.penalty.av_coverage = EW_AV_NONE;
-  run(w, &p);
+  h_must_apply(&w->h, &p);
   a = h_find(&w->h, "R08a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "measures"), "ENFORCE");
@@ -566,7 +556,7 @@ static void test_r08a_production_halted(void **state) {
   ew_record r = base(w, "INS-801");
   r.u.inspection.production_halted = 1;
   r.u.inspection.av_coverage = EW_AV_PARTIAL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R08a");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -580,7 +570,7 @@ static void test_r08a_production_halted(void **state) {
   r = base(w, "INS-802");
   r.u.inspection.production_halted = 1;
   r.u.inspection.av_record_ids.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R08a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "no_av_record_ids");
@@ -589,7 +579,7 @@ static void test_r08a_production_halted(void **state) {
   /* Near miss: halted, recorded in full. */
   r = base(w, "INS-803");
   r.u.inspection.production_halted = 1;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R08a"));
 }
 
@@ -600,7 +590,7 @@ static void test_r08b_on_site_without_av(void **state) {
   ew_record r = base(w, "INS-810");
   r.u.inspection.av_coverage = EW_AV_NONE;
   r.u.inspection.av_record_ids.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R08b");
   assert_non_null(a);
   assert_int_equal(w->h.n, 1);
@@ -617,7 +607,7 @@ static void test_r08b_on_site_without_av(void **state) {
   /* Coverage claimed, no recording named. */
   r = base(w, "INS-811");
   r.u.inspection.av_record_ids.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R08b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "no_av_record_ids");
@@ -625,7 +615,7 @@ static void test_r08b_on_site_without_av(void **state) {
   /* NONE with a recording id still says there was no recording. */
   r = base(w, "INS-812");
   r.u.inspection.av_coverage = EW_AV_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R08b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "av_coverage_none");
@@ -636,18 +626,18 @@ static void test_r08b_near_misses(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-813");
   r.u.inspection.av_coverage = EW_AV_PARTIAL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R08b"));
   r = base(w, "INS-814");
   r.u.inspection.mode = EW_MODE_REMOTE;
   r.u.inspection.av_coverage = EW_AV_NONE;
   r.u.inspection.av_record_ids.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R08b"));
   r = base(w, "INS-815");
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.av_coverage = EW_AV_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R08b"));
   /* Configured to cover remote checks too. */
   w->h.cfg.r08b.modes |= 1u << EW_MODE_REMOTE;
@@ -655,7 +645,7 @@ static void test_r08b_near_misses(void **state) {
   r.u.inspection.mode = EW_MODE_REMOTE;
   r.u.inspection.av_coverage = EW_AV_NONE;
   r.u.inspection.av_record_ids.n = 0;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R08b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "mode"), "REMOTE");
@@ -667,13 +657,13 @@ static void test_r08c_ended_without_written_record(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-820");
   r.u.inspection.written_record_id = NULL;
-  run(w, &r); /* STARTED: the record may still be written */
+  h_must_apply(&w->h, &r); /* STARTED: the record may still be written */
   assert_null(h_find(&w->h, "R08c"));
   r = base(w, "INS-820");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = fx_t(3);
   r.u.inspection.written_record_id = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R08c");
   assert_non_null(a);
   assert_int_equal(w->h.n, 1);
@@ -687,7 +677,7 @@ static void test_r08c_ended_without_written_record(void **state) {
   r = base(w, "INS-820");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = fx_t(3);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R08c");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -699,14 +689,14 @@ static void test_r08c_any_mode_and_empty_id(void **state) {
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.mode = EW_MODE_DOCUMENT_REVIEW;
   r.u.inspection.written_record_id = "";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R08c");
   assert_non_null(a);
   assert_non_null(strstr(a->message, "书面检查INS-821"));
   r = base(w, "INS-822");
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.mode = EW_MODE_DOCUMENT_REVIEW;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R08c"));
 }
 
@@ -716,7 +706,7 @@ static void test_r17_remote_capable_item_on_site(void **state) {
   world *w = *state;
   put_sampling_item(w, "C13-01", FX_AG1, 1);
   ew_record r = base(w, "INS-170");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R17");
   assert_non_null(a);
   assert_int_equal(w->h.n, 1);
@@ -731,12 +721,12 @@ static void test_r17_remote_capable_item_on_site(void **state) {
   /* A justification of blanks (ASCII and U+3000) is none. */
   r = base(w, "INS-171");
   r.u.inspection.onsite_justification = " \t\xe3\x80\x80";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_non_null(h_find(&w->h, "R17"));
   /* Several items: the remote-capable ones, and those not on file. */
   r = base(w, "INS-172");
   r.u.inspection.check_items = fx_strv(&w->h.a, 3, "X-9", "C13-01", "C13-01");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R17");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "remote_capable_items"), "C13-01");
@@ -749,22 +739,22 @@ static void test_r17_near_misses(void **state) {
   put_sampling_item(w, "C13-01", FX_AG1, 1);
   ew_record r = base(w, "INS-173");
   r.u.inspection.onsite_justification = "需现场核查冷库温控设备";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R17"));
   r = base(w, "INS-174");
   r.u.inspection.mode = EW_MODE_REMOTE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R17"));
   r = base(w, "INS-175");
   r.u.inspection.status = EW_INSP_PLANNED;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R17"));
   /* Not remote-capable, another agency's list, not on file at all. */
   put_sampling_item(w, "C13-02", FX_AG1, 0);
   put_sampling_item(w, "C13-03", FX_AG2, 1);
   r = base(w, "INS-176");
   r.u.inspection.check_items = fx_strv(&w->h.a, 3, "C13-02", "C13-03", "X-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R17"));
 }
 

@@ -60,15 +60,6 @@ static ew_record base(world *w, const char *inspection_id) {
   return r;
 }
 
-static void put(world *w, const ew_record *ref) {
-  assert_int_equal(h_apply(&w->h, ref), 0);
-}
-
-static void run(world *w, const ew_record *ev) {
-  if (h_apply(&w->h, ev) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 /* 1 when `s` is well-formed UTF-8 (no truncated sequence). */
 static int utf8_ok(const char *s) {
   const unsigned char *p = (const unsigned char *)s;
@@ -99,10 +90,10 @@ static void test_r02_named_plan_not_counted_says_why(void **state) {
   draft.u.plan.status = EW_PST_DRAFT;
   fx_plan_item(&w->h.a, &draft.u.plan, "I1", "C13-01", fx_day(2025, 1, 1),
                fx_day(2025, 12, 31));
-  put(w, &draft);
+  h_must_apply(&w->h, &draft);
   ew_record r = base(w, "INS-R1");
   r.u.inspection.plan_id = "P2";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_HIGH);
@@ -123,10 +114,10 @@ static void test_r02_named_plan_not_counted_says_why(void **state) {
   other.u.plan.year = 2024;
   fx_plan_item(&w->h.a, &other.u.plan, "I1", "C13-01", fx_day(2025, 1, 1),
                fx_day(2025, 12, 31));
-  put(w, &other);
+  h_must_apply(&w->h, &other);
   r = base(w, "INS-R2");
   r.u.inspection.plan_id = "P3";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "plan_agency_uscc"), FX_AG2);
@@ -136,7 +127,7 @@ static void test_r02_named_plan_not_counted_says_why(void **state) {
 
   /* Without plan_id the agency's own filed plan covers it: no R02. */
   r = base(w, "INS-R3");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 }
 
@@ -147,10 +138,10 @@ static void test_r02_mixed_reasons_message(void **state) {
   ew_record p = fx_plan(&w->h.a, "P4", FX_AG1);
   fx_plan_item(&w->h.a, &p.u.plan, "I2", "C13-02", fx_day(2025, 4, 1),
                fx_day(2025, 4, 30));
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = base(w, "INS-R4");
   r.u.inspection.check_items = fx_strv(&w->h.a, 3, "X-1", "C13-01", "C13-02");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "item_not_in_plan");
@@ -166,7 +157,7 @@ static void test_r02_mixed_reasons_message(void **state) {
    * the item in no plan is named apart. */
   r = base(w, "INS-R5");
   r.u.inspection.check_items = fx_strv(&w->h.a, 2, "C13-02", "X-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "outside_window");
@@ -177,7 +168,7 @@ static void test_r02_mixed_reasons_message(void **state) {
   /* One reason for all: the message is the plain one. */
   r = base(w, "INS-R6");
   r.u.inspection.check_items = fx_strv(&w->h.a, 2, "X-1", "X-2");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_non_null(
@@ -193,7 +184,7 @@ static void test_r02_long_item_list_message_whole(void **state) {
   for (size_t i = 0; i < v.n; i++)
     v.v[i] = ew_arena_printf(&w->h.a, "C99-%04zu", i);
   r.u.inspection.check_items = v;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_true(utf8_ok(a->message));
@@ -212,11 +203,11 @@ static void test_r02_industry_target_without_industry_code(void **state) {
   ew_plan_item *it = fx_plan_item(&w->h.a, &p.u.plan, "I5", "C13-05",
                                   fx_day(2025, 1, 1), fx_day(2025, 12, 31));
   it->target_industries = fx_strv(&w->h.a, 2, "F52", "H62");
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = base(w, "INS-R8");
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "C13-05");
   r.u.inspection.industry_code = NULL;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "reason"), "enterprise_not_targeted");
@@ -229,7 +220,7 @@ static void test_r02_industry_target_without_industry_code(void **state) {
   /* With the code stated and outside the target: the plain message. */
   r = base(w, "INS-R9");
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "C13-05");
-  run(w, &r); /* industry C1311 */
+  h_must_apply(&w->h, &r); /* industry C1311 */
   a = h_find(&w->h, "R02");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "industry_code"), "C1311");
@@ -239,7 +230,7 @@ static void test_r02_industry_target_without_industry_code(void **state) {
   r = base(w, "INS-R10");
   r.u.inspection.check_items = fx_strv(&w->h.a, 1, "C13-05");
   r.u.inspection.industry_code = "F5211";
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_null(h_find(&w->h, "R02"));
 }
 
@@ -264,7 +255,7 @@ static void test_r25_fullwidth_uscc(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-R11");
   r.u.inspection.enterprise_uscc = FULLWIDTH_USCC;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R25");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_INFO);
@@ -295,11 +286,11 @@ static void test_r16d_duplicate_listing_counts_once(void **state) {
   world *w = *state;
   /* 20 enterprises of 100, one listed twice more: 20%, at the cap. */
   ew_record t = task_listing(w, "TD1", 20, 2, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_null(h_find(&w->h, "R16d"));
   /* 21 distinct: above, and the facts count them once. */
   t = task_listing(w, "TD2", 21, 3, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   const ew_alert *a = h_find(&w->h, "R16d");
   assert_non_null(a);
   assert_int_equal(a->severity, EW_SEV_LOW);

@@ -24,16 +24,6 @@ typedef struct world {
   int next_event;
 } world;
 
-static void put(world *w, const ew_record *ref) {
-  if (h_apply(&w->h, ref) != 0)
-    fail_msg("apply ref: %s", ew_engine_errmsg(w->h.engine));
-}
-
-static void run(world *w, const ew_record *ev) {
-  if (h_apply(&w->h, ev) != 0)
-    fail_msg("apply: %s", ew_engine_errmsg(w->h.engine));
-}
-
 /* T1's shape with `n` enterprises (FX_ENT first, then fillers) drawn from
  * `population` (EW_NONE: not given). */
 static ew_record task(world *w, const char *task_id, size_t n,
@@ -115,7 +105,7 @@ static ew_record random_check(world *w, const char *inspection_id) {
 static void test_r16a_clean_random_check_is_silent(void **state) {
   world *w = *state;
   ew_record r = random_check(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 
@@ -123,7 +113,7 @@ static void test_r16a_enterprise_not_drawn(void **state) {
   world *w = *state;
   ew_record r = random_check(w, "INS-1");
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R16a");
   assert_non_null(a);
@@ -147,7 +137,7 @@ static void test_r16a_officer_not_drawn(void **state) {
   ew_record r = random_check(w, "INS-1");
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R16a");
   assert_non_null(a);
@@ -165,7 +155,7 @@ static void test_r16a_enterprise_and_officers_not_drawn(void **state) {
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
   fx_officer(&w->h.a, r.u.inspection.officers, "O4", NULL, 1);
   fx_officer(&w->h.a, r.u.inspection.officers, "O1", "C1", 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R16a");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "enterprise_in_draw"), "false");
@@ -177,13 +167,13 @@ static void test_r16a_officers_not_checked_when_configured(void **state) {
   w->h.cfg.r16a.check_officers = 0;
   ew_record r = random_check(w, "INS-1");
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
   /* The enterprise still counts, and the officer fact is left out. */
   r = random_check(w, "INS-2");
   r.u.inspection.enterprise_uscc = FX_ENT2;
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R16a");
   assert_non_null(a);
   assert_null(ew_alert_fact_get(a, "officers_not_in_draw"));
@@ -193,10 +183,10 @@ static void test_r16a_task_without_officer_draw_near_miss(void **state) {
   world *w = *state;
   ew_record t = task(w, "T1", 1, 100);
   t.u.random_task.officers.n = 0;
-  put(w, &t);
+  h_must_apply(&w->h, &t);
   ew_record r = random_check(w, "INS-1");
   fx_officer(&w->h.a, r.u.inspection.officers, "O3", "C3", 1);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
 }
 
@@ -206,17 +196,17 @@ static void test_r16a_leaves_task_problems_to_r02(void **state) {
   ew_record r = random_check(w, "INS-1");
   r.u.inspection.random_task_id = "T-NONE";
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R02"), 1);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
   /* Another agency's task. */
   ew_record t2 = task(w, "T2", 1, 100);
   t2.u.random_task.agency_uscc = FX_AG2;
-  put(w, &t2);
+  h_must_apply(&w->h, &t2);
   r = random_check(w, "INS-2");
   r.u.inspection.random_task_id = "T2";
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R02"), "reason"),
                       "random_task_other_agency");
   assert_int_equal(h_count(&w->h, "R16a"), 0);
@@ -224,7 +214,7 @@ static void test_r16a_leaves_task_problems_to_r02(void **state) {
   r = random_check(w, "INS-3");
   r.u.inspection.check_items = fx_strv(&w->h.a, 2, "C13-01", "C14-02");
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_string_equal(h_fact(h_find(&w->h, "R02"), "reason"),
                       "item_not_in_random_task");
   assert_int_equal(h_count(&w->h, "R16a"), 0);
@@ -235,7 +225,7 @@ static void test_r16a_other_trigger_near_miss(void **state) {
   ew_record r = base(w, "INS-1"); /* ANNUAL_PLAN, names T1 all the same */
   r.u.inspection.random_task_id = "T1";
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
 }
 
@@ -245,18 +235,18 @@ static void test_r16a_planned_near_miss_and_cancel_withdraws(void **state) {
   r.u.inspection.enterprise_uscc = FX_ENT2;
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.started_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
   r = random_check(w, "INS-1");
   r.u.inspection.enterprise_uscc = FX_ENT2;
   r.u.inspection.status = EW_INSP_ENDED;
   r.u.inspection.ended_at = fx_t(3);
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 1);
   r = random_check(w, "INS-1");
   r.u.inspection.enterprise_uscc = FX_ENT2;
   r.u.inspection.status = EW_INSP_CANCELLED;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R16a");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
@@ -267,12 +257,12 @@ static void test_r16a_severity_from_config(void **state) {
   w->h.cfg.r16a.c.severity = EW_SEV_CRITICAL;
   ew_record r = random_check(w, "INS-1");
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_find(&w->h, "R16a")->severity, EW_SEV_CRITICAL);
   w->h.cfg.r16a.c.enabled = 0;
   r = random_check(w, "INS-2");
   r.u.inspection.enterprise_uscc = FX_ENT2;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16a"), 0);
 }
 
@@ -281,9 +271,9 @@ static void test_r16a_severity_from_config(void **state) {
 static void test_r16b_listed_item_checked_by_plan(void **state) {
   world *w = *state;
   ew_record si = sampling_item(w, "C13-01", FX_AG1, 0);
-  put(w, &si);
+  h_must_apply(&w->h, &si);
   ew_record r = base(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R16b");
   assert_non_null(a);
@@ -304,9 +294,9 @@ static void test_r16b_only_listed_items_reported(void **state) {
   ew_record s1 = sampling_item(w, "C13-01", FX_AG1, 0);
   ew_record s2 = sampling_item(w, "C14-02", FX_AG1, 1);
   ew_record s3 = sampling_item(w, "C15-03", FX_AG1, 0);
-  put(w, &s1);
-  put(w, &s2);
-  put(w, &s3);
+  h_must_apply(&w->h, &s1);
+  h_must_apply(&w->h, &s2);
+  h_must_apply(&w->h, &s3);
   ew_record p = fx_plan(&w->h.a, "P1", FX_AG1);
   fx_plan_item(&w->h.a, &p.u.plan, "I1", "C13-01", fx_day(2025, 3, 1),
                fx_day(2025, 3, 31));
@@ -316,11 +306,11 @@ static void test_r16b_only_listed_items_reported(void **state) {
                fx_day(2025, 3, 31));
   fx_plan_item(&w->h.a, &p.u.plan, "I4", "C16-04", fx_day(2025, 3, 1),
                fx_day(2025, 3, 31));
-  put(w, &p);
+  h_must_apply(&w->h, &p);
   ew_record r = base(w, "INS-1");
   r.u.inspection.check_items =
       fx_strv(&w->h.a, 5, "C16-04", "C13-01", "C14-02", "C15-03", "C13-01");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R16b");
   assert_non_null(a);
@@ -331,59 +321,59 @@ static void test_r16b_only_listed_items_reported(void **state) {
 static void test_r16b_special_sector_near_miss(void **state) {
   world *w = *state;
   ew_record si = sampling_item(w, "C13-01", FX_AG1, 1);
-  put(w, &si);
+  h_must_apply(&w->h, &si);
   ew_record r = base(w, "INS-1");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 
 static void test_r16b_unlisted_item_near_miss(void **state) {
   world *w = *state;
   ew_record r = base(w, "INS-1"); /* no sampling item at all */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   ew_record si = sampling_item(w, "C13-01", FX_AG2, 0);
-  put(w, &si); /* on another agency's list */
+  h_must_apply(&w->h, &si); /* on another agency's list */
   r = base(w, "INS-2");
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
 
 static void test_r16b_class_and_trigger_near_misses(void **state) {
   world *w = *state;
   ew_record si = sampling_item(w, "C13-01", FX_AG1, 0);
-  put(w, &si);
+  h_must_apply(&w->h, &si);
   ew_record r = base(w, "INS-1");
   r.u.inspection.check_class = EW_CLASS_CASE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16b"), 0);
   r = base(w, "INS-2");
   r.u.inspection.trigger_type = EW_TRIG_COMPLAINT;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16b"), 0);
   r = random_check(w, "INS-3"); /* done the right way */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
   r = base(w, "INS-4");
   r.u.inspection.status = EW_INSP_PLANNED;
   r.u.inspection.started_at = EW_NONE;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16b"), 0);
 }
 
 static void test_r16b_configured_triggers(void **state) {
   world *w = *state;
   ew_record si = sampling_item(w, "C13-01", FX_AG1, 0);
-  put(w, &si);
+  h_must_apply(&w->h, &si);
   w->h.cfg.r16b.triggers = 1u << EW_TRIG_COMPLAINT;
   ew_record r = base(w, "INS-1");
   r.u.inspection.trigger_type = EW_TRIG_COMPLAINT;
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   const ew_alert *a = h_find(&w->h, "R16b");
   assert_non_null(a);
   assert_string_equal(h_fact(a, "trigger_type"), "COMPLAINT");
   r = base(w, "INS-2"); /* ANNUAL_PLAN is no longer in the set */
-  run(w, &r);
+  h_must_apply(&w->h, &r);
   assert_int_equal(h_count(&w->h, "R16b"), 0);
 }
 
@@ -392,7 +382,7 @@ static void test_r16b_configured_triggers(void **state) {
 static void test_r16d_draw_above_cap(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 21, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(w->h.n, 1);
   const ew_alert *a = h_find(&w->h, "R16d");
   assert_non_null(a);
@@ -417,44 +407,44 @@ static void test_r16d_draw_above_cap(void **state) {
 static void test_r16d_exactly_at_cap_near_miss(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 20, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(w->h.n, 0);
 }
 
 static void test_r16d_rounding(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 1, 3);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_string_equal(h_fact(h_find(&w->h, "R16d"), "drawn_percent"), "33.3");
   t = task(w, "T9", 2, 3);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_string_equal(h_fact(h_find(&w->h, "R16d"), "drawn_percent"), "66.7");
   t = task(w, "T9", 7, 33); /* 21.2121... */
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_string_equal(h_fact(h_find(&w->h, "R16d"), "drawn_percent"), "21.2");
 }
 
 static void test_r16d_without_population_near_miss(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 50, EW_NONE);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(w->h.n, 0);
   t = task(w, "T9", 50, 0);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(w->h.n, 0);
 }
 
 static void test_r16d_corrected_task_withdraws(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 30, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(h_count(&w->h, "R16d"), 1);
   t = task(w, "T9", 30, 200); /* the 名录库 size was misreported */
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   const ew_alert *a = h_find(&w->h, "R16d");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_WITHDRAWN);
-  run(w, &t); /* re-sent unchanged: nothing new */
+  h_must_apply(&w->h, &t); /* re-sent unchanged: nothing new */
   assert_int_equal(w->h.n, 0);
 }
 
@@ -465,19 +455,19 @@ static void test_r16d_task_before_its_agency(void **state) {
   world *w = *state;
   ew_record t = task(w, "T9", 30, 100);
   t.u.random_task.agency_uscc = ew_arena_strdup(&w->h.a, FX_AG2);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   const ew_alert *a = h_find(&w->h, "R16d");
   assert_non_null(a);
   assert_null(a->region_code);
   assert_non_null(strstr(a->message, FX_AG2));
   ew_record ag = fx_agency(&w->h.a, FX_AG2, "临夏市市场监督管理局", "622901");
-  put(w, &ag);
+  h_must_apply(&w->h, &ag);
   a = h_find(&w->h, "R16d");
   assert_non_null(a);
   assert_int_equal(a->status, EW_AST_OPEN);
   assert_string_equal(a->region_code, "622901");
   assert_non_null(strstr(a->message, "临夏市市场监督管理局的双随机抽查任务T9"));
-  put(w, &ag); /* the same agency again changes nothing */
+  h_must_apply(&w->h, &ag); /* the same agency again changes nothing */
   assert_int_equal(w->h.n, 0);
 }
 
@@ -485,10 +475,10 @@ static void test_r16d_configured_cap(void **state) {
   world *w = *state;
   w->h.cfg.r16d.max_draw_percent = 50;
   ew_record t = task(w, "T9", 21, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_int_equal(w->h.n, 0);
   t = task(w, "T8", 51, 100);
-  run(w, &t);
+  h_must_apply(&w->h, &t);
   assert_string_equal(h_fact(h_find(&w->h, "R16d"), "max_percent"), "50");
 }
 
