@@ -124,3 +124,13 @@ int ew_calendar_workdays_between(ew_store *s, ew_time from, ew_time to,
   *out = count;
   return 0;
 }
+
+ew_time ew_calendar_add_days(ew_time t, int64_t n) {
+  /* Bounded far below int64 overflow: 10^6 days is ~2700 years. */
+  if (t == EW_NONE || n < 0 || n > 1000000 || t > INT64_MAX / 2 ||
+      t < INT64_MIN / 2)
+    return EW_NONE;
+  ew_time local = t + EW_SHANGHAI_OFFSET_MS;
+  int64_t day = local / EW_DAY_MS - (local % EW_DAY_MS < 0);
+  return (day + n + 1) * EW_DAY_MS - EW_SHANGHAI_OFFSET_MS - 1;
+}

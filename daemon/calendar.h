@@ -62,4 +62,11 @@ int ew_calendar_add_workdays(ew_store *s, ew_time t, int64_t n, ew_time *out);
 int ew_calendar_workdays_between(ew_store *s, ew_time from, ew_time to,
                                  int64_t *out);
 
+/* The deadline "within n days of t" (calendar days, issue 4): the last
+ * millisecond of the Shanghai date of `t` plus n days. The day of `t`
+ * itself does not count (行政处罚法第85条 「期间开始的日，不计算在内」), so
+ * n = 30 from 2025-03-04 10:00 is 2025-04-03 23:59:59.999 +08:00. Returns
+ * EW_NONE when t is EW_NONE, n is negative or the result overflows. */
+ew_time ew_calendar_add_days(ew_time t, int64_t n);
+
 #endif /* EW_CALENDAR_H */

@@ -629,17 +629,21 @@ static int load_rule_param(loader *L, const config_setting_t *s,
     return 0;
   case EW_PT_INT:
     return get_int(L, s, name, p->min, p->max, (int64_t *)base);
-  case EW_PT_SEVERITY: {
+  case EW_PT_ENUM: {
     const char *v;
     if (get_string(L, s, name, &v) != 0)
       return -1;
-    int sev = ew_enum_parse(&ew_enum_severity, v, strlen(v));
-    if (sev < 0)
-      return fail(L, s,
-                  "'%s' = \"%s\" is not a severity (INFO, LOW, MEDIUM, HIGH, "
-                  "CRITICAL)",
-                  name, v);
-    *(int *)base = sev;
+    int sym = ew_enum_parse(p->enm, v, strlen(v));
+    if (sym < 0) {
+      char list[512];
+      size_t len = 0;
+      list[0] = '\0';
+      for (int i = 0; i < p->enm->n && len + 2 < sizeof list; i++)
+        len += (size_t)snprintf(list + len, sizeof list - len, "%s%s",
+                                i ? ", " : "", p->enm->symbols[i]);
+      return fail(L, s, "'%s' = \"%s\" is not one of %s", name, v, list);
+    }
+    *(int *)base = sym;
     return 0;
   }
   case EW_PT_ENUMSET:

@@ -42,15 +42,13 @@
 
 #include "alert.h"
 #include "engine_int.h"
+#include "notices.h"
 #include "ewtime.h"
 #include "log.h"
 #include "record_blob.h"
 #include "rules/rules.h"
 
-static int fail(ew_engine *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int fail(ew_engine *e, const char *fmt, ...) {
+int ew_engine_fail(ew_engine *e, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(e->errmsg, sizeof e->errmsg, fmt, ap);
@@ -59,7 +57,7 @@ static int fail(ew_engine *e, const char *fmt, ...) {
 }
 
 static int fail_store(ew_engine *e, const char *what) {
-  return fail(e, "%s: %s", what, ew_store_errmsg(e->store));
+  return ew_engine_fail(e, "%s: %s", what, ew_store_errmsg(e->store));
 }
 
 int ew_engine_new(ew_engine **out, ew_store *store, const ew_rules_config *cfg,
@@ -101,42 +99,46 @@ const char *ew_engine_errmsg(const ew_engine *e) {
 
 /* ---- the evaluation context ---- */
 
-static int build_ctx(ew_engine *e, const ew_record *rec, ew_rule_ctx *ctx) {
-  const char *sid = ew_record_id(rec), *region = NULL;
+static int build_ctx(ew_engine *e, const ew_subject *sj, ew_time now,
+                     ew_rule_ctx *ctx) {
+  const ew_record *rec = sj->rec;
+  const char *region = NULL;
   memset(ctx, 0, sizeof *ctx);
   ctx->cfg = e->cfg;
   ctx->store = e->store;
   ctx->arena = &e->arena;
   ctx->rec = rec;
-  ctx->subject_id = sid;
-  ctx->event_id = ew_record_event_id(rec);
-  ctx->event_time = ew_record_event_time(rec);
+  ctx->subject_type = sj->type;
+  ctx->subject_id = sj->id;
+  ctx->event_id = sj->event_id;
+  ctx->event_time = sj->event_time;
+  ctx->now = now;
+  ctx->year = sj->year;
   switch (rec->kind) {
   case EW_REC_INSPECTION:
-    ctx->subject_type = EW_SUBJ_INSPECTION;
     ctx->agency_uscc = rec->u.inspection.agency_uscc;
     ctx->enterprise_uscc = rec->u.inspection.enterprise_uscc;
     region = rec->u.inspection.enterprise_region_code;
     break;
   case EW_REC_PENALTY:
-    ctx->subject_type = EW_SUBJ_PENALTY;
     ctx->agency_uscc = rec->u.penalty.agency_uscc;
     ctx->enterprise_uscc = rec->u.penalty.enterprise_uscc;
     region = rec->u.penalty.enterprise_region_code;
     break;
   case EW_REC_COMPLAINT:
-    ctx->subject_type = EW_SUBJ_COMPLAINT;
     ctx->agency_uscc = rec->u.complaint.handling_agency_uscc;
     ctx->enterprise_uscc = rec->u.complaint.enterprise_uscc;
     break;
   case EW_REC_RANDOM_TASK:
-    ctx->subject_type = EW_SUBJ_RANDOM_TASK;
     ctx->agency_uscc = rec->u.random_task.agency_uscc;
-    ctx->event_time = rec->u.random_task.drawn_at;
     break;
-  default: /* feedback: its subject is the notice it answers */
-    ctx->subject_type = EW_SUBJ_NOTICE;
-    ctx->agency_uscc = rec->u.feedback.agency_uscc;
+  case EW_REC_AGENCY:
+    ctx->agency_uscc = rec->u.agency.agency_uscc;
+    break;
+  case EW_REC_NOTICE:
+    ctx->agency_uscc = rec->u.notice.recipient_agency_uscc;
+    break;
+  default:
     break;
   }
   const ew_record *ag = NULL;
@@ -150,7 +152,6 @@ static int build_ctx(ew_engine *e, const ew_record *rec, ew_rule_ctx *ctx) {
   ctx->region_code = region        ? region
                      : ctx->agency ? ctx->agency->region_code
                                    : NULL;
-
   return 0;
 }
 
@@ -207,7 +208,10 @@ static int emit_alert(ew_engine *e, const ew_alert *a, uint64_t fingerprint,
   out.kind = EW_REC_ALERT;
   out.u.alert = *a;
   if (e->emit(e->emit_ud, &out) < 0)
-    return fail(e, "emit of alert %s failed", a->alert_id);
+    return ew_engine_fail(e, "emit of alert %s failed", a->alert_id);
+  /* The notice follows the alert that calls for it (notices.c). */
+  if (a->status == EW_AST_OPEN && ew_notices_on_alert(e, a, part) < 0)
+    return -1;
   return 0;
 }
 
@@ -216,7 +220,7 @@ static int withdraw(ew_engine *e, const open_alert *o, const char *event_id,
   ew_alert a;
   if (ew_blob_decode(ew_rtype_of(EW_REC_ALERT), o->body, o->body_len, &a,
                      &e->arena) < 0)
-    return fail(e, "alert state %s: corrupt body", o->alert_id);
+    return ew_engine_fail(e, "alert state %s: corrupt body", o->alert_id);
   a.status = EW_AST_WITHDRAWN;
   a.detected_at = event_time;
   int have = event_id == NULL; /* a reference record has no event id */
@@ -226,7 +230,7 @@ static int withdraw(ew_engine *e, const open_alert *o, const char *event_id,
     size_t n = a.evidence_event_ids.n;
     const char **v = ew_arena_alloc(&e->arena, (n + 1) * sizeof *v);
     if (!v)
-      return fail(e, "out of memory");
+      return ew_engine_fail(e, "out of memory");
     if (n)
       memcpy(v, a.evidence_event_ids.v, n * sizeof *v);
     v[n] = event_id;
@@ -241,38 +245,46 @@ static int ew_ref_is_subject(ew_rkind kind) {
   return kind == EW_REC_RANDOM_TASK;
 }
 
-static int evaluate(ew_engine *e, const ew_record *rec, int32_t part) {
+static int judge(ew_engine *e, const ew_subject *sj, ew_time now,
+                 int windows_only) {
   ew_rule_ctx ctx;
   ew_findings found = {0};
   open_list open = {0};
-  if (build_ctx(e, rec, &ctx) < 0)
+  int32_t part = sj->part;
+  if (build_ctx(e, sj, now, &ctx) < 0)
     return -1;
   found.arena = &e->arena;
+  found.wake_at = EW_NONE;
+  uint32_t on = EW_ON(sj->type);
   for (size_t i = 0; i < ew_rule_table_count; i++) {
     const ew_rule_def *d = &ew_rule_table[i];
-    if (!ew_rule_common_of(e->cfg, d)->enabled)
+    if (!(d->subjects & on) || !ew_rule_common_of(e->cfg, d)->enabled ||
+        (windows_only && !d->window))
       continue;
     if (d->fn(&ctx, &found) < 0)
-      return fail(e, "rule %s on %s: %s", d->id, ctx.subject_id,
-                  ew_store_errmsg(e->store));
+      return ew_engine_fail(e, "rule %s on %s: %s", d->id, ctx.subject_id,
+                            ew_store_errmsg(e->store));
   }
   if (found.oom)
-    return fail(e, "out of memory evaluating %s", ctx.subject_id);
+    return ew_engine_fail(e, "out of memory evaluating %s", ctx.subject_id);
 
   open.arena = &e->arena;
   if (ew_store_alert_state_open(e->store, ctx.subject_type, ctx.subject_id,
                                 collect_open, &open) < 0)
     return fail_store(e, "open alerts");
   if (open.oom)
-    return fail(e, "out of memory loading alerts of %s", ctx.subject_id);
+    return ew_engine_fail(e, "out of memory loading alerts of %s",
+                          ctx.subject_id);
 
   /* Emission follows the rule table, each rule's new or changed findings
    * before its withdrawals, so one snapshot's outputs come in rule order
    * whatever mix of OPEN and WITHDRAWN it produces. */
   for (size_t r = 0; r < ew_rule_table_count; r++) {
     const ew_rule_def *d = &ew_rule_table[r];
-    if (!ew_rule_common_of(e->cfg, d)->enabled)
+    if (!ew_rule_common_of(e->cfg, d)->enabled || (windows_only && !d->window))
       continue; /* neither finds nor withdraws */
+    /* Not filtered by subject: an alert a rule raised on this subject is
+     * withdrawn by it when the rule no longer finds it. */
     for (size_t i = 0; i < found.n; i++) {
       ew_alert *a = &found.v[i]->alert;
       if (strcmp(a->rule_id, d->id) != 0)
@@ -304,7 +316,63 @@ static int evaluate(ew_engine *e, const ew_record *rec, int32_t part) {
         return -1;
     }
   }
+  /* The subject's one wake-up: what this judgement asked for replaces
+   * what the last one did, so a snapshot that meets a deadline cancels it
+   * by not asking again. */
+  if (!windows_only &&
+      ew_store_wakeup_put(e->store, sj->type, sj->id, part, found.wake_at) < 0)
+    return fail_store(e, "wake-up");
   return 0;
+}
+
+int ew_engine_judge(ew_engine *e, const ew_subject *sj, ew_time now) {
+  return judge(e, sj, now, 0);
+}
+
+int ew_engine_judge_windows(ew_engine *e, const ew_subject *sj, ew_time now) {
+  return judge(e, sj, now, 1);
+}
+
+/* The subject of an event or of a reference record judged in its own
+ * right: the record states the time it is judged at (a random task, its
+ * drawn_at), so that the daemon and `check` agree on detected_at whatever
+ * their clocks. */
+static int subject_of(const ew_record *rec, int32_t part, ew_subject *sj) {
+  memset(sj, 0, sizeof *sj);
+  sj->rec = rec;
+  sj->id = ew_record_id(rec);
+  sj->part = part;
+  sj->event_id = ew_record_event_id(rec);
+  sj->event_time = ew_record_event_time(rec);
+  switch (rec->kind) {
+  case EW_REC_INSPECTION:
+    sj->type = EW_SUBJ_INSPECTION;
+    break;
+  case EW_REC_PENALTY:
+    sj->type = EW_SUBJ_PENALTY;
+    break;
+  case EW_REC_COMPLAINT:
+    sj->type = EW_SUBJ_COMPLAINT;
+    break;
+  case EW_REC_RANDOM_TASK:
+    sj->type = EW_SUBJ_RANDOM_TASK;
+    sj->event_time = rec->u.random_task.drawn_at;
+    break;
+  case EW_REC_NOTICE:
+    sj->type = EW_SUBJ_NOTICE;
+    sj->event_time = rec->u.notice.issued_at;
+    break;
+  default:
+    return -1;
+  }
+  return sj->id ? 0 : -1;
+}
+
+static int evaluate(ew_engine *e, const ew_record *rec, int32_t part) {
+  ew_subject sj;
+  if (subject_of(rec, part, &sj) < 0)
+    return 0;
+  return ew_engine_judge(e, &sj, e->clock);
 }
 
 /* Reference topics are read side by side, so a random task may arrive
@@ -323,6 +391,11 @@ static int reevaluate_agency_tasks(ew_engine *e, const char *agency_uscc) {
   return rc < 0 ? fail_store(e, "random tasks of an agency") : 0;
 }
 
+/* A plan's year for R01, or 0 when it names none. */
+static int64_t plan_year(const ew_record *plan) {
+  return plan && plan->kind == EW_REC_PLAN ? plan->u.plan.year : 0;
+}
+
 int ew_engine_apply(ew_engine *e, const ew_record *rec,
                     const ew_origin *origin) {
   ew_arena_reset(&e->arena);
@@ -331,17 +404,43 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
       ew_warn("engine: %s without its id ignored", ew_rkind_name(rec->kind));
       return 0;
     }
+    /* A plan that moves to another agency or year leaves R01's judgement
+     * of the old one to be made again. */
+    const ew_record *old = NULL;
+    char *old_agency = NULL;
+    int64_t old_year = 0;
+    if (rec->kind == EW_REC_PLAN) {
+      if (ew_store_ref_get(e->store, EW_REC_PLAN, ew_record_id(rec), &old) < 0)
+        return fail_store(e, "plan lookup");
+      if (old && old->u.plan.agency_uscc) {
+        old_agency = ew_arena_strdup(&e->arena, old->u.plan.agency_uscc);
+        old_year = plan_year(old);
+      }
+    }
     if (ew_store_ref_put(e->store, rec) < 0)
       return fail_store(e, "reference record");
     if (ew_ref_is_subject(rec->kind))
       return evaluate(e, rec, -1);
     if (rec->kind == EW_REC_AGENCY)
-      return reevaluate_agency_tasks(e, rec->u.agency.agency_uscc);
+      return reevaluate_agency_tasks(e, rec->u.agency.agency_uscc) < 0 ||
+                     ew_engine_judge_agency_years(e, rec->u.agency.agency_uscc,
+                                                  0) < 0
+                 ? -1
+                 : 0;
+    if (rec->kind == EW_REC_PLAN) {
+      if (old_agency &&
+          ew_engine_judge_agency_years(e, old_agency, old_year) < 0)
+        return -1;
+      if (rec->u.plan.agency_uscc &&
+          ew_engine_judge_agency_years(e, rec->u.plan.agency_uscc,
+                                       plan_year(rec)) < 0)
+        return -1;
+    }
     return 0;
   }
   if (!ew_rkind_is_event(rec->kind)) {
     const char *n = ew_rkind_name(rec->kind);
-    return fail(e, "%s is not an input record", n ? n : "?");
+    return ew_engine_fail(e, "%s is not an input record", n ? n : "?");
   }
   const char *event_id = ew_record_event_id(rec), *sid = ew_record_id(rec);
   ew_time et = ew_record_event_time(rec);
@@ -371,102 +470,32 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
   }
   if (ew_store_hist_record(e->store, rec, part) < 0)
     return fail_store(e, "history");
-  return evaluate(e, rec, part);
+  if (ew_engine_cover_year(e, ew_time_year(et)) < 0)
+    return -1;
+  if (rec->kind == EW_REC_FEEDBACK)
+    return ew_engine_judge_notice(e, sid, event_id, et);
+  if (evaluate(e, rec, part) < 0)
+    return -1;
+  return ew_engine_judge_followers(e, rec);
 }
 
 int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
+  ew_arena_reset(&e->arena);
+  const ew_record *old = NULL;
+  char *agency = NULL;
+  int64_t year = 0;
+  if (kind == EW_REC_PLAN || kind == EW_REC_AGENCY) {
+    if (ew_store_ref_get(e->store, kind, id, &old) < 0)
+      return fail_store(e, "reference lookup");
+    if (old && kind == EW_REC_PLAN && old->u.plan.agency_uscc) {
+      agency = ew_arena_strdup(&e->arena, old->u.plan.agency_uscc);
+      year = plan_year(old);
+    }
+  }
   if (ew_store_ref_delete(e->store, kind, id) < 0)
     return fail_store(e, "reference tombstone");
-  return 0;
-}
-
-/* ---- history pruning (issue 3) ----
- *
- * History is kept as long as some rule can look back at it: the longest of
- * R15's soft_lookback_days, the largest lookback_days of the leniency items
- * on file (730, the contract's default, when there is none) and R22b's
- * decision_grace_days, plus HIST_SLACK_DAYS for events that arrive late (a
- * decision is often sent when it is published, days after decided_at).
- * The span is measured back from the engine clock, but never from later
- * than the newest entry of history: the daemon's clock is wall time, and a
- * backlog replayed long after the fact (a new deployment reading its topics
- * from the beginning) must keep the history its own events still need, as
- * `check` does; the clock only keeps one decision dated in the future from
- * pruning everything else.
- * It runs from ew_engine_advance at most once per engine day (Asia/
- * Shanghai) and deletes at most HIST_PRUNE_LIMIT entries of each kind per
- * call, so that a tick's transaction stays short; a prune that reaches the
- * limit is continued by the following calls until nothing old is left.
- */
-#define HIST_PRUNE_LIMIT 1000
-#define HIST_SLACK_DAYS 30
-#define HIST_DEFAULT_LOOKBACK_DAYS 730
-#define HIST_MAX_DAYS 36500 /* a century: far from int64 overflow */
-
-static int64_t hist_clamp_days(int64_t d) {
-  return d < 0 ? 0 : d > HIST_MAX_DAYS ? HIST_MAX_DAYS : d;
-}
-
-static int hist_longest_lookback(void *ud, const ew_record *rec) {
-  int64_t *days = ud, d = hist_clamp_days(rec->u.leniency_item.lookback_days);
-  if (d > *days)
-    *days = d;
-  return 0;
-}
-
-/* The days back from the prune's reference time that a rule may still
- * read, slack included. */
-static int hist_horizon_days(ew_engine *e, int64_t *days) {
-  int64_t d = -1;
-  if (ew_store_ref_each(e->store, EW_REC_LENIENCY_ITEM, hist_longest_lookback,
-                        &d) < 0)
-    return -1;
-  if (d < 0)
-    d = HIST_DEFAULT_LOOKBACK_DAYS;
-  int64_t soft = hist_clamp_days(e->cfg->r15.soft_lookback_days);
-  int64_t grace = hist_clamp_days(e->cfg->r22b.decision_grace_days);
-  if (soft > d)
-    d = soft;
-  if (grace > d)
-    d = grace;
-  *days = d + HIST_SLACK_DAYS;
-  return 0;
-}
-
-static int hist_prune(ew_engine *e) {
-  if (e->clock == EW_NONE)
-    return 0;
-  ew_time local = e->clock > INT64_MAX - EW_SHANGHAI_OFFSET_MS
-                      ? INT64_MAX
-                      : e->clock + EW_SHANGHAI_OFFSET_MS;
-  int64_t day = local / EW_DAY_MS - (local % EW_DAY_MS < 0);
-  if (day == e->hist_prune_day && !e->hist_prune_more)
-    return 0;
-  ew_time newest;
-  int64_t days, deleted = 0;
-  int more = 0;
-  if (ew_store_hist_newest(e->store, &newest) < 0 ||
-      hist_horizon_days(e, &days) < 0)
-    return fail_store(e, "history prune");
-  ew_time from = newest < e->clock ? newest : e->clock;
-  if (newest != EW_NONE && from > INT64_MIN + days * EW_DAY_MS) {
-    ew_time before = from - days * EW_DAY_MS;
-    if (ew_store_hist_prune(e->store, before, HIST_PRUNE_LIMIT, &deleted,
-                            &more) < 0)
-      return fail_store(e, "history prune");
-    if (deleted)
-      ew_debug("engine: pruned %lld history entries older than %lld days%s",
-               (long long)deleted, (long long)days, more ? " (more left)" : "");
-  }
-  e->hist_prune_day = day;
-  e->hist_prune_more = more;
-  return 0;
-}
-
-int ew_engine_advance(ew_engine *e, ew_time now) {
-  if (now != EW_NONE && now > e->clock)
-    e->clock = now;
-  if (hist_prune(e) < 0)
-    return -1;
+  /* A deleted plan may leave its agency without one for the year. */
+  if (agency)
+    return ew_engine_judge_agency_years(e, agency, year);
   return 0;
 }

@@ -34,6 +34,19 @@ static const char *const default_region_codes[] = {
 /* R15: factor codes a decision cites when compulsion could not wait [P]. */
 static const char *const default_urgency_factors[] = {"URGENT"};
 
+static const char *const notice_mode_symbols[] = {"NONE", "IMMEDIATE",
+                                                  "BATCHED"};
+const ew_enum ew_enum_notice_mode = {"NoticeMode", notice_mode_symbols, 3};
+
+/* rules.md "Notice:": yes = one notice per alert as it opens, a
+ * 行政执法监督意见书 unless the rule says otherwise; batched = the
+ * agency's monthly notice (notices.h). */
+static void notice_set(ew_rule_common *c, int mode, int type, int min_sev) {
+  c->notice = mode;
+  c->notice_type = type;
+  c->notice_min_severity = min_sev;
+}
+
 static void strlist_add_defaults(ew_strlist *l, const char *const *v,
                                  size_t n) {
   for (size_t i = 0; i < n && l->n < EW_RULE_MAX_LIST; i++) {
@@ -49,10 +62,164 @@ static void strlist_add_defaults(ew_strlist *l, const char *const *v,
 void ew_rules_config_defaults(ew_rules_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
 
+  /* R01: an annual inspection plan filed by 01-31 (warning, MEDIUM) and by
+   * 03-31 (violation, HIGH) [P]: the seed says only 「年初」; 3月底 follows
+   * Liaocheng and Zhaoqing under 国办发〔2024〕54号 [S14]. The notice goes
+   * out with the violation, not with the warning. */
+  cfg->r01.c.enabled = 1;
+  cfg->r01.c.severity = EW_SEV_HIGH;
+  cfg->r01.severity_warn = EW_SEV_MEDIUM;
+  cfg->r01.warn_month = 1;
+  cfg->r01.warn_day = 31;
+  cfg->r01.due_month = 3;
+  cfg->r01.due_day = 31;
+  cfg->r01.plan_types = BIT(EW_PLAN_ANNUAL_INSPECTION);
+  cfg->r01.plan_statuses = BIT(EW_PST_FILED) | BIT(EW_PST_AMENDED);
+  cfg->r01.first_year = 0;
+  notice_set(&cfg->r01.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_HIGH);
+
+  /* R04: ledger registered and signed by every officer 5 WD after the
+   * inspection ended [P]. LOW, batched. */
+  cfg->r04.c.enabled = 1;
+  cfg->r04.c.severity = EW_SEV_LOW;
+  cfg->r04.workdays = 5;
+  notice_set(&cfg->r04.c, EW_NOTICE_BATCHED, EW_NT_SUPERVISION_SUGGESTION,
+             EW_SEV_INFO);
+
+  /* R07: 行政处罚 decisions published within 7 WD, other decisions within
+   * 20 WD (国办发〔2018〕118号 [S1]); 简易程序 (warning-only, on-the-spot)
+   * decisions are not published (SAMR 公示规定 Art 2 [S25]). An inspection
+   * result is an 执法决定 when it orders rectification or files a case.
+   * MEDIUM, batched. */
+  cfg->r07.c.enabled = 1;
+  cfg->r07.c.severity = EW_SEV_MEDIUM;
+  cfg->r07.penalty_workdays = 7;
+  cfg->r07.inspection_workdays = 20;
+  cfg->r07.exempt_procedures = BIT(EW_PROC_SIMPLE);
+  cfg->r07.inspection_results =
+      BIT(EW_RES_RECTIFICATION_ORDERED) | BIT(EW_RES_CASE_FILED);
+  notice_set(&cfg->r07.c, EW_NOTICE_BATCHED, EW_NT_SUPERVISION_SUGGESTION,
+             EW_SEV_INFO);
+
+  /* R12: no decision 90 d after filing (行政处罚法第60条) MEDIUM, HIGH at
+   * 120 d (SAMR +30 d with approval [S6]). */
+  cfg->r12.c.enabled = 1;
+  cfg->r12.c.severity = EW_SEV_MEDIUM;
+  cfg->r12.days = 90;
+  cfg->r12.severity_late = EW_SEV_HIGH;
+  cfg->r12.late_days = 120;
+
+  /* R14b [P]: one heavy type on >= 10 enterprises of one industry within
+   * 7 d by one agency, outside a filed special campaign. MEDIUM, notice. */
+  cfg->r14b.c.enabled = 1;
+  cfg->r14b.c.severity = EW_SEV_MEDIUM;
+  cfg->r14b.min_enterprises = 10;
+  cfg->r14b.window_days = 7;
+  notice_set(&cfg->r14b.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+
+  /* R16c: random-task results published 20 WD after completion
+   * (冀政办发〔2015〕22号 [S2]). MEDIUM. */
+  cfg->r16c.c.enabled = 1;
+  cfg->r16c.c.severity = EW_SEV_MEDIUM;
+  cfg->r16c.workdays = 20;
+
+  /* R18a [P] after Daqing [S16]: routine and random checks of one
+   * enterprise by one agency, A 1 per 24 months, B 1 per 12, C 2 per 12, D
+   * no cap; 个案 (complaint, case, assignment, request, licensing,
+   * monitoring) not counted. MEDIUM. */
+  cfg->r18a.c.enabled = 1;
+  cfg->r18a.c.severity = EW_SEV_MEDIUM;
+  cfg->r18a.exempt_triggers =
+      BIT(EW_TRIG_COMPLAINT) | BIT(EW_TRIG_CASE_INVESTIGATION) |
+      BIT(EW_TRIG_SUPERIOR_ASSIGNED) | BIT(EW_TRIG_ENTERPRISE_REQUEST) |
+      BIT(EW_TRIG_LICENSING_VERIFICATION) | BIT(EW_TRIG_DATA_MONITORING);
+  cfg->r18a.counted_classes = BIT(EW_CLASS_ROUTINE);
+  cfg->r18a.max_a = 1;
+  cfg->r18a.months_a = 24;
+  cfg->r18a.max_b = 1;
+  cfg->r18a.months_b = 12;
+  cfg->r18a.max_c = 2;
+  cfg->r18a.months_c = 12;
+
+  /* R19 [P]: a 30 d (MEDIUM), b 12 months (HIGH), c 15 d, two agencies
+   * without a joint plan (MEDIUM, notice to each), d more than 2 a year
+   * (54号's default [S12]; MEDIUM). */
+  cfg->r19a.c.enabled = 1;
+  cfg->r19a.c.severity = EW_SEV_MEDIUM;
+  cfg->r19a.window_days = 30;
+  cfg->r19b.c.enabled = 1;
+  cfg->r19b.c.severity = EW_SEV_HIGH;
+  cfg->r19b.window_days = 365;
+  cfg->r19c.c.enabled = 1;
+  cfg->r19c.c.severity = EW_SEV_MEDIUM;
+  cfg->r19c.window_days = 15;
+  cfg->r19c.min_agencies = 2;
+  notice_set(&cfg->r19c.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  cfg->r19d.c.enabled = 1;
+  cfg->r19d.c.severity = EW_SEV_MEDIUM;
+  cfg->r19d.max_per_year = 2;
+
+  /* R20 [P]: (i) enforcement conduct: accept 5 WD, conclude 30 d after
+   * acceptance, extension up to 30 d [S11]; (ii) against an enterprise:
+   * accept 7 WD, conclude 45 WD [S9]. MEDIUM overdue, HIGH past twice the
+   * limit; notice. */
+  cfg->r20a.c.enabled = 1;
+  cfg->r20a.c.severity = EW_SEV_MEDIUM;
+  cfg->r20a.severity_late = EW_SEV_HIGH;
+  cfg->r20a.accept_workdays = 5;
+  cfg->r20a.conclude_days = 30;
+  cfg->r20a.max_extension_days = 30;
+  notice_set(&cfg->r20a.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  cfg->r20b.c.enabled = 1;
+  cfg->r20b.c.severity = EW_SEV_MEDIUM;
+  cfg->r20b.severity_late = EW_SEV_HIGH;
+  cfg->r20b.accept_workdays = 7;
+  cfg->r20b.conclude_workdays = 45;
+  notice_set(&cfg->r20b.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+
+  /* R21 (¶13): a substantiated complaint about enforcement conduct orders
+   * correction (HIGH); in the discipline categories, or with
+   * suspected_discipline, it is also referred to 纪检监察 (CRITICAL). */
+  cfg->r21a.c.enabled = 1;
+  cfg->r21a.c.severity = EW_SEV_HIGH;
+  cfg->r21a.findings = BIT(EW_FIND_SUBSTANTIATED);
+  notice_set(&cfg->r21a.c, EW_NOTICE_IMMEDIATE, EW_NT_ORDER_CORRECTION,
+             EW_SEV_INFO);
+  cfg->r21b.c.enabled = 1;
+  cfg->r21b.c.severity = EW_SEV_CRITICAL;
+  cfg->r21b.categories =
+      BIT(EW_CAT_ABUSE_FOR_PRIVATE_GAIN) | BIT(EW_CAT_FORCED_PURCHASE) |
+      BIT(EW_CAT_SPONSORSHIP_DEMAND) | BIT(EW_CAT_FORCED_SUBSCRIPTION) |
+      BIT(EW_CAT_ARBITRARY_FEE);
+  notice_set(&cfg->r21b.c, EW_NOTICE_IMMEDIATE, EW_NT_REFERRAL_DISCIPLINE,
+             EW_SEV_INFO);
+
+  /* R24: feedback due 30 d after the notice [P] (MEDIUM); 15 d later HIGH
+   * and an INSPECTION_BULLETIN (通报) candidate. */
+  cfg->r24.c.enabled = 1;
+  cfg->r24.c.severity = EW_SEV_MEDIUM;
+  cfg->r24.severity_late = EW_SEV_HIGH;
+  cfg->r24.feedback_days = 30;
+  cfg->r24.escalate_days = 15;
+  cfg->r24.rectification_days = 30;
+  /* A 通报 or a referral informs; it asks the agency for no report. */
+  cfg->r24.notice_types = BIT(EW_NT_SUPERVISION_OPINION) |
+                          BIT(EW_NT_SUPERVISION_SUGGESTION) |
+                          BIT(EW_NT_ORDER_CORRECTION);
+  notice_set(&cfg->r24.c, EW_NOTICE_IMMEDIATE, EW_NT_INSPECTION_BULLETIN,
+             EW_SEV_HIGH);
+
   /* R02: ¶2 exempt list [S0] plus ENTERPRISE_REQUEST and
    * LICENSING_VERIFICATION [P]; FILED and AMENDED plans count. */
   cfg->r02.c.enabled = 1;
   cfg->r02.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r02.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r02.exempt_triggers =
       BIT(EW_TRIG_NATIONAL_SECURITY) | BIT(EW_TRIG_PUBLIC_SAFETY) |
       BIT(EW_TRIG_WORK_SAFETY) | BIT(EW_TRIG_ECO_ENVIRONMENT) |
@@ -65,6 +232,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
   /* R05: ¶3 「不得少于2人」; 行政处罚法第42条 for GENERAL/HEARING. */
   cfg->r05.c.enabled = 1;
   cfg->r05.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r05.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r05.min_officers = 2;
   cfg->r05.apply_to_penalties = 1;
 
@@ -73,6 +242,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * meets nobody, so it is not in the default set. */
   cfg->r06.c.enabled = 1;
   cfg->r06.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r06.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r06.severity_none_certified = EW_SEV_CRITICAL;
   cfg->r06.require_cert_shown = 1;
   cfg->r06.require_same_agency = 1;
@@ -82,6 +253,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * approved afterwards, within 1 working day [P]. */
   cfg->r03.c.enabled = 1;
   cfg->r03.c.severity = EW_SEV_MEDIUM;
+  notice_set(&cfg->r03.c, EW_NOTICE_BATCHED, EW_NT_SUPERVISION_SUGGESTION,
+             EW_SEV_INFO);
   cfg->r03.emergency_grace_workdays = 1;
   cfg->r03.require_approval_record = 1;
 
@@ -89,17 +262,25 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * without AV (LOW); C no written record (MEDIUM). */
   cfg->r08a.c.enabled = 1;
   cfg->r08a.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r08a.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r08a.compulsory_measures =
       BIT(EW_CM_SEAL) | BIT(EW_CM_SEIZE) | BIT(EW_CM_ENFORCE);
   cfg->r08b.c.enabled = 1;
   cfg->r08b.c.severity = EW_SEV_LOW;
+  notice_set(&cfg->r08b.c, EW_NOTICE_BATCHED, EW_NT_SUPERVISION_SUGGESTION,
+             EW_SEV_INFO);
   cfg->r08b.modes = BIT(EW_MODE_ON_SITE);
   cfg->r08c.c.enabled = 1;
   cfg->r08c.c.severity = EW_SEV_MEDIUM;
+  notice_set(&cfg->r08c.c, EW_NOTICE_BATCHED, EW_NT_SUPERVISION_SUGGESTION,
+             EW_SEV_INFO);
 
   /* R09: HIGH; major also when hearing-eligible or of an R14 type [P]. */
   cfg->r09.c.enabled = 1;
   cfg->r09.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r09.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r09.derive_major = 1;
 
   /* R10: a MEDIUM, b HIGH, c LOW. */
@@ -137,6 +318,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * collective discussion. HIGH. */
   cfg->r14a.c.enabled = 1;
   cfg->r14a.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r14a.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r14a.heavy_types =
       BIT(EW_PT_SUSPEND_LICENSE) | BIT(EW_PT_DOWNGRADE_QUALIFICATION) |
       BIT(EW_PT_REVOKE_LICENSE) | BIT(EW_PT_RESTRICT_OPERATIONS) |
@@ -178,8 +361,12 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * halted with no compulsory decision within a day [P]. HIGH. */
   cfg->r22a.c.enabled = 1;
   cfg->r22a.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r22a.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r22b.c.enabled = 1;
   cfg->r22b.c.severity = EW_SEV_HIGH;
+  notice_set(&cfg->r22b.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
   cfg->r22b.decision_grace_days = 1;
 
   /* R25: INFO for identifiers, LOW for ended_at < started_at. */
@@ -208,12 +395,36 @@ void ew_rules_config_free(ew_rules_config *cfg) {
 }
 
 #define OFF(m) offsetof(ew_rules_config, m)
+#define SEVERITY(rule, key, m)                                                 \
+  { rule, key, EW_PT_ENUM, OFF(m), 0, 0, &ew_enum_severity }
 #define COMMON(rule, r)                                                        \
-  {rule, "enabled", EW_PT_BOOL, OFF(r.c.enabled), 0, 1, NULL}, {               \
-    rule, "severity", EW_PT_SEVERITY, OFF(r.c.severity), 0, 0, NULL            \
-  }
+  {rule, "enabled", EW_PT_BOOL, OFF(r.c.enabled), 0, 1, NULL},                 \
+      SEVERITY(rule, "severity", r.c.severity), {rule,                         \
+                                                 "notice",                     \
+                                                 EW_PT_ENUM,                   \
+                                                 OFF(r.c.notice),              \
+                                                 0,                            \
+                                                 0,                            \
+                                                 &ew_enum_notice_mode},        \
+      {rule, "notice_type",       EW_PT_ENUM, OFF(r.c.notice_type), 0,         \
+       0,    &ew_enum_notice_type},                                            \
+      SEVERITY(rule, "notice_min_severity", r.c.notice_min_severity)
+#define INT(rule, key, m, lo, hi)                                              \
+  { rule, key, EW_PT_INT, OFF(m), lo, hi, NULL }
+#define ENUMSET(rule, key, m, e)                                               \
+  { rule, key, EW_PT_ENUMSET, OFF(m), 0, 0, e }
 
 const ew_rule_param ew_rule_params[] = {
+    COMMON("R01", r01),
+    SEVERITY("R01", "severity_warn", r01.severity_warn),
+    INT("R01", "warn_month", r01.warn_month, 1, 12),
+    INT("R01", "warn_day", r01.warn_day, 1, 31),
+    INT("R01", "due_month", r01.due_month, 1, 12),
+    INT("R01", "due_day", r01.due_day, 1, 31),
+    ENUMSET("R01", "plan_types", r01.plan_types, &ew_enum_plan_type),
+    ENUMSET("R01", "plan_statuses", r01.plan_statuses, &ew_enum_plan_status),
+    INT("R01", "first_year", r01.first_year, 0, 9999),
+
     COMMON("R02", r02),
     {"R02", "exempt_triggers", EW_PT_ENUMSET, OFF(r02.exempt_triggers), 0, 0,
      &ew_enum_trigger_type},
@@ -222,14 +433,16 @@ const ew_rule_param ew_rule_params[] = {
     {"R02", "evaluate_planned", EW_PT_BOOL, OFF(r02.evaluate_planned), 0, 1,
      NULL},
 
+    COMMON("R04", r04),
+    INT("R04", "workdays", r04.workdays, 0, 250),
+
     COMMON("R05", r05),
     {"R05", "min_officers", EW_PT_INT, OFF(r05.min_officers), 1, 100, NULL},
     {"R05", "apply_to_penalties", EW_PT_BOOL, OFF(r05.apply_to_penalties), 0, 1,
      NULL},
 
     COMMON("R06", r06),
-    {"R06", "severity_none_certified", EW_PT_SEVERITY,
-     OFF(r06.severity_none_certified), 0, 0, NULL},
+    SEVERITY("R06", "severity_none_certified", r06.severity_none_certified),
     {"R06", "require_cert_shown", EW_PT_BOOL, OFF(r06.require_cert_shown), 0, 1,
      NULL},
     {"R06", "require_same_agency", EW_PT_BOOL, OFF(r06.require_same_agency), 0,
@@ -242,6 +455,14 @@ const ew_rule_param ew_rule_params[] = {
      OFF(r03.emergency_grace_workdays), 0, 30, NULL},
     {"R03", "require_approval_record", EW_PT_BOOL,
      OFF(r03.require_approval_record), 0, 1, NULL},
+
+    COMMON("R07", r07),
+    INT("R07", "penalty_workdays", r07.penalty_workdays, 0, 250),
+    INT("R07", "inspection_workdays", r07.inspection_workdays, 0, 250),
+    ENUMSET("R07", "exempt_procedures", r07.exempt_procedures,
+            &ew_enum_procedure),
+    ENUMSET("R07", "inspection_results", r07.inspection_results,
+            &ew_enum_inspection_result),
 
     COMMON("R08a", r08a),
     {"R08a", "compulsory_measures", EW_PT_ENUMSET,
@@ -267,6 +488,11 @@ const ew_rule_param ew_rule_params[] = {
     {"R11", "hearing_request_workdays", EW_PT_INT,
      OFF(r11.hearing_request_workdays), 0, 60, NULL},
 
+    COMMON("R12", r12),
+    INT("R12", "days", r12.days, 1, 3650),
+    SEVERITY("R12", "severity_late", r12.severity_late),
+    INT("R12", "late_days", r12.late_days, 1, 3650),
+
     COMMON("R13a", r13a),
     COMMON("R13b", r13b),
 
@@ -279,6 +505,10 @@ const ew_rule_param ew_rule_params[] = {
      OFF(r14a.require_hearing_offer), 0, 1, NULL},
     {"R14a", "require_collective_discussion", EW_PT_BOOL,
      OFF(r14a.require_collective_discussion), 0, 1, NULL},
+
+    COMMON("R14b", r14b),
+    INT("R14b", "min_enterprises", r14b.min_enterprises, 2, 100000),
+    INT("R14b", "window_days", r14b.window_days, 1, 366),
 
     COMMON("R15", r15),
     {"R15", "grades", EW_PT_ENUMSET, OFF(r15.grades), 0, 0,
@@ -294,12 +524,50 @@ const ew_rule_param ew_rule_params[] = {
     COMMON("R16b", r16b),
     {"R16b", "triggers", EW_PT_ENUMSET, OFF(r16b.triggers), 0, 0,
      &ew_enum_trigger_type},
+    COMMON("R16c", r16c),
+    INT("R16c", "workdays", r16c.workdays, 0, 250),
     COMMON("R16d", r16d),
     {"R16d", "max_draw_percent", EW_PT_INT, OFF(r16d.max_draw_percent), 0, 100,
      NULL},
 
     COMMON("R17", r17),
+    COMMON("R18a", r18a),
+    ENUMSET("R18a", "exempt_triggers", r18a.exempt_triggers,
+            &ew_enum_trigger_type),
+    ENUMSET("R18a", "counted_classes", r18a.counted_classes,
+            &ew_enum_check_class),
+    INT("R18a", "max_a", r18a.max_a, 0, 1000),
+    INT("R18a", "months_a", r18a.months_a, 1, 120),
+    INT("R18a", "max_b", r18a.max_b, 0, 1000),
+    INT("R18a", "months_b", r18a.months_b, 1, 120),
+    INT("R18a", "max_c", r18a.max_c, 0, 1000),
+    INT("R18a", "months_c", r18a.months_c, 1, 120),
     COMMON("R18b", r18b),
+
+    COMMON("R19a", r19a),
+    INT("R19a", "window_days", r19a.window_days, 1, 3650),
+    COMMON("R19b", r19b),
+    INT("R19b", "window_days", r19b.window_days, 1, 3650),
+    COMMON("R19c", r19c),
+    INT("R19c", "window_days", r19c.window_days, 1, 3650),
+    INT("R19c", "min_agencies", r19c.min_agencies, 2, 100),
+    COMMON("R19d", r19d),
+    INT("R19d", "max_per_year", r19d.max_per_year, 1, 1000),
+
+    COMMON("R20a", r20a),
+    SEVERITY("R20a", "severity_late", r20a.severity_late),
+    INT("R20a", "accept_workdays", r20a.accept_workdays, 0, 250),
+    INT("R20a", "conclude_days", r20a.conclude_days, 1, 3650),
+    INT("R20a", "max_extension_days", r20a.max_extension_days, 0, 3650),
+    COMMON("R20b", r20b),
+    SEVERITY("R20b", "severity_late", r20b.severity_late),
+    INT("R20b", "accept_workdays", r20b.accept_workdays, 0, 250),
+    INT("R20b", "conclude_workdays", r20b.conclude_workdays, 1, 1000),
+
+    COMMON("R21a", r21a),
+    ENUMSET("R21a", "findings", r21a.findings, &ew_enum_finding),
+    COMMON("R21b", r21b),
+    ENUMSET("R21b", "categories", r21b.categories, &ew_enum_category),
 
     COMMON("R22a", r22a),
     {"R22a", "statutory_fee_items", EW_PT_STRLIST,
@@ -308,9 +576,15 @@ const ew_rule_param ew_rule_params[] = {
     {"R22b", "decision_grace_days", EW_PT_INT, OFF(r22b.decision_grace_days), 0,
      365, NULL},
 
+    COMMON("R24", r24),
+    SEVERITY("R24", "severity_late", r24.severity_late),
+    INT("R24", "feedback_days", r24.feedback_days, 1, 3650),
+    INT("R24", "escalate_days", r24.escalate_days, 1, 3650),
+    INT("R24", "rectification_days", r24.rectification_days, 0, 3650),
+    ENUMSET("R24", "notice_types", r24.notice_types, &ew_enum_notice_type),
+
     COMMON("R25", r25),
-    {"R25", "severity_time_order", EW_PT_SEVERITY, OFF(r25.severity_time_order),
-     0, 0, NULL},
+    SEVERITY("R25", "severity_time_order", r25.severity_time_order),
     {"R25", "uscc_allowlist", EW_PT_STRLIST, OFF(r25.uscc_allowlist), 0, 0,
      NULL},
     {"R25", "region_codes", EW_PT_STRLIST, OFF(r25.region_codes), 0, 0, NULL},
@@ -372,10 +646,10 @@ int ew_rules_config_format_param(const ew_rule_param *p,
     fmt_add(&b, num);
     break;
   }
-  case EW_PT_SEVERITY: {
+  case EW_PT_ENUM: {
     int v;
     memcpy(&v, at, sizeof v);
-    const char *n = ew_enum_name(&ew_enum_severity, v);
+    const char *n = ew_enum_name(p->enm, v);
     fmt_add(&b, n ? n : "?");
     break;
   }

@@ -17,9 +17,21 @@
 
 #define EW_RULE_MAX_LIST 64
 
+/* How a rule's alerts reach the agency as a supervision notice (rules.md
+ * "Notice:"; notices.h). */
+typedef enum ew_notice_mode {
+  EW_NOTICE_NONE,      /* alert only */
+  EW_NOTICE_IMMEDIATE, /* one notice per alert, when it opens */
+  EW_NOTICE_BATCHED    /* one notice per agency and month */
+} ew_notice_mode;
+extern const ew_enum ew_enum_notice_mode; /* NONE, IMMEDIATE, BATCHED */
+
 typedef struct ew_rule_common {
-  int enabled;  /* bool */
-  int severity; /* ew_enum_severity */
+  int enabled;             /* bool */
+  int severity;            /* ew_enum_severity */
+  int notice;              /* ew_notice_mode */
+  int notice_type;         /* ew_enum_notice_type of an immediate notice */
+  int notice_min_severity; /* alerts below it get no notice */
 } ew_rule_common;
 
 /* A configured list of strings (owned by the config, NUL-terminated). */
@@ -29,6 +41,101 @@ typedef struct ew_strlist {
 } ew_strlist;
 
 typedef struct ew_rules_config {
+  /* ---- deadlines and windows (issue 4). A deadline counted in working
+   * days ends with the last working day (calendar.h); one counted in days
+   * ends with the last day, 23:59:59.999 Asia/Shanghai (期间开始之日不计算
+   * 在内, 行政处罚法第85条). ---- */
+  struct {
+    ew_rule_common c;   /* severity: the violation, after due date */
+    int severity_warn;  /* not filed by the warning date */
+    int64_t warn_month; /* 01-31 [P] */
+    int64_t warn_day;
+    int64_t due_month; /* 03-31 [P] */
+    int64_t due_day;
+    uint32_t plan_types;    /* bit per EW_PLAN_*: plans that count */
+    uint32_t plan_statuses; /* bit per EW_PST_* */
+    int64_t first_year;     /* 0: from the first year of the input */
+  } r01;
+  struct {
+    ew_rule_common c;
+    int64_t workdays; /* after ended_at: ledger registered and signed */
+  } r04;
+  struct {
+    ew_rule_common c;
+    int64_t penalty_workdays;    /* 行政处罚 decisions: 7 WD */
+    int64_t inspection_workdays; /* other decisions (inspection results) */
+    uint32_t exempt_procedures;  /* bit per EW_PROC_*: not published */
+    uint32_t inspection_results; /* bit per EW_RES_*: results published */
+  } r07;
+  struct {
+    ew_rule_common c; /* severity: past `days` */
+    int64_t days;     /* 行政处罚法第60条: 90 */
+    int severity_late;
+    int64_t late_days; /* 120 */
+  } r12;
+  struct {
+    ew_rule_common c;
+    int64_t min_enterprises; /* same heavy type, one industry: 10 */
+    int64_t window_days;     /* 7 */
+  } r14b;
+  struct {
+    ew_rule_common c;
+    int64_t workdays; /* results published after completed_at: 20 */
+  } r16c;
+  struct {
+    ew_rule_common c;
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: 个案, not counted */
+    uint32_t counted_classes; /* bit per EW_CLASS_*: routine checks */
+    int64_t max_a, months_a;  /* 1 per 24 months */
+    int64_t max_b, months_b;  /* 1 per 12 months */
+    int64_t max_c, months_c;  /* 2 per 12 months */
+  } r18a;
+  struct {
+    ew_rule_common c;
+    int64_t window_days; /* same agency, same enterprise: 30 */
+  } r19a;
+  struct {
+    ew_rule_common c;
+    int64_t window_days; /* same agency, item and enterprise: 365 */
+  } r19b;
+  struct {
+    ew_rule_common c;
+    int64_t window_days;  /* several agencies, one enterprise: 15 */
+    int64_t min_agencies; /* 2 */
+  } r19c;
+  struct {
+    ew_rule_common c;
+    int64_t max_per_year; /* one agency, one enterprise, calendar year: 2 */
+  } r19d;
+  struct {
+    ew_rule_common c;           /* severity: overdue */
+    int severity_late;          /* past twice the limit */
+    int64_t accept_workdays;    /* 5 WD */
+    int64_t conclude_days;      /* 30 d after acceptance */
+    int64_t max_extension_days; /* 30 */
+  } r20a;
+  struct {
+    ew_rule_common c;
+    int severity_late;
+    int64_t accept_workdays;   /* 7 WD (暂行办法第14条) */
+    int64_t conclude_workdays; /* 45 WD (第21条) */
+  } r20b;
+  struct {
+    ew_rule_common c;
+    uint32_t findings; /* bit per EW_FIND_*: substantiated */
+  } r21a;
+  struct {
+    ew_rule_common c;
+    uint32_t categories; /* bit per EW_CAT_*: referred to 纪检监察 */
+  } r21b;
+  struct {
+    ew_rule_common c;           /* severity: feedback overdue */
+    int severity_late;          /* escalated */
+    int64_t feedback_days;      /* after the notice is served: 30 */
+    int64_t escalate_days;      /* more after the due date: 15 */
+    int64_t rectification_days; /* the notice's rectification_due_at */
+    uint32_t notice_types; /* bit per EW_NT_*: notices that need feedback */
+  } r24;
   struct {
     ew_rule_common c;
     uint32_t exempt_triggers; /* bit per EW_TRIG_*: not subject to the plan */
@@ -144,11 +251,11 @@ typedef struct ew_rules_config {
 } ew_rules_config;
 
 typedef enum ew_param_type {
-  EW_PT_BOOL,     /* int */
-  EW_PT_INT,      /* int64_t, within [min, max] */
-  EW_PT_SEVERITY, /* int, ew_enum_severity symbol */
-  EW_PT_ENUMSET,  /* uint32_t bit set of `enm` symbols, from a string array */
-  EW_PT_STRLIST   /* ew_strlist, from a string array */
+  EW_PT_BOOL,    /* int */
+  EW_PT_INT,     /* int64_t, within [min, max] */
+  EW_PT_ENUM,    /* int, one symbol of `enm` (a severity, a notice mode) */
+  EW_PT_ENUMSET, /* uint32_t bit set of `enm` symbols, from a string array */
+  EW_PT_STRLIST  /* ew_strlist, from a string array */
 } ew_param_type;
 
 typedef struct ew_rule_param {
@@ -157,7 +264,7 @@ typedef struct ew_rule_param {
   ew_param_type type;
   size_t offset;      /* in ew_rules_config */
   int64_t min, max;   /* EW_PT_INT */
-  const ew_enum *enm; /* EW_PT_ENUMSET */
+  const ew_enum *enm; /* EW_PT_ENUM, EW_PT_ENUMSET */
 } ew_rule_param;
 
 extern const ew_rule_param ew_rule_params[];

@@ -30,7 +30,7 @@
 
 #include "record_blob.h"
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define BUSY_TIMEOUT_MS 5000
 
 /* Each step migrates from version i to i+1; never edit a released step.
@@ -94,7 +94,39 @@ static const char *const migrations[SCHEMA_VERSION] = {
      * parameter as text ("R05.min_officers" -> "2"), so that a start can
      * log what changed (rules_config_store.c). */
     "CREATE TABLE rule_param("
-    "  name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"};
+    "  name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;",
+    /* 3 -> 4: time (issue 4). One pending wake-up per subject; small
+     * counters of the engine (its clock, the years R01 covers); notices
+     * issued, the alerts each batched notice listed, and the batched
+     * alerts waiting for their month's notice. History learns what the
+     * window rules (R14b, R18a, R19) compare. */
+    "CREATE TABLE wakeup("
+    "  kind INTEGER NOT NULL, subject_id TEXT NOT NULL,"
+    "  part INTEGER NOT NULL, due_at INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, subject_id)) WITHOUT ROWID;"
+    "CREATE INDEX wakeup_by_due ON wakeup(due_at, kind, subject_id);"
+    "CREATE TABLE meta("
+    "  name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE notice("
+    "  notice_id TEXT NOT NULL UNIQUE, part INTEGER NOT NULL,"
+    "  recipient TEXT NOT NULL, issued_at INTEGER NOT NULL,"
+    "  body BLOB NOT NULL);"
+    "CREATE TABLE notice_alert("
+    "  alert_id TEXT NOT NULL, notice_id TEXT NOT NULL,"
+    "  PRIMARY KEY(alert_id, notice_id)) WITHOUT ROWID;"
+    "CREATE TABLE notice_pending("
+    "  batch TEXT NOT NULL, alert_id TEXT NOT NULL, part INTEGER NOT NULL,"
+    "  PRIMARY KEY(batch, alert_id)) WITHOUT ROWID;"
+    "ALTER TABLE hist_inspection ADD COLUMN check_class INTEGER;"
+    "ALTER TABLE hist_inspection ADD COLUMN trigger_type INTEGER;"
+    "ALTER TABLE hist_inspection ADD COLUMN check_items TEXT;"
+    "ALTER TABLE hist_inspection ADD COLUMN joint_plan_id TEXT;"
+    "CREATE INDEX hist_inspection_by_enterprise"
+    "  ON hist_inspection(enterprise_uscc, t);"
+    "ALTER TABLE hist_penalty ADD COLUMN industry_code TEXT;"
+    "ALTER TABLE hist_penalty ADD COLUMN penalty_types INTEGER;"
+    "CREATE INDEX hist_penalty_by_agency_decided"
+    "  ON hist_penalty(agency_uscc, decided_at);"};
 
 enum {
   ST_BEGIN,
@@ -131,6 +163,21 @@ enum {
   ST_PARAM_ALL, /* rule configuration of the last start */
   ST_PARAM_CLEAR,
   ST_PARAM_PUT,
+  ST_HIST_WINDOW_INSPECTIONS, /* issue 4 */
+  ST_HIST_WINDOW_PENALTIES,
+  ST_WAKE_PUT,
+  ST_WAKE_DELETE,
+  ST_WAKE_NEXT,
+  ST_WAKE_GET,
+  ST_META_GET,
+  ST_META_PUT,
+  ST_NOTICE_PUT,
+  ST_NOTICE_GET,
+  ST_NOTICE_ALERT_PUT,
+  ST_NOTICE_ALERT_HAS,
+  ST_PENDING_PUT,
+  ST_PENDING_LIST,
+  ST_PENDING_DELETE,
   ST_COUNT
 };
 
@@ -138,9 +185,12 @@ enum {
  * read them. */
 #define HIST_PENALTY_COLS                                                      \
   "decision_no, enterprise_uscc, agency_uscc, case_id, violation_code,"        \
-  " decided_at, fine_fen, confiscated_fen, compulsory, penalised"
+  " decided_at, fine_fen, confiscated_fen, compulsory, penalised, part,"       \
+  " industry_code, coalesce(penalty_types, 0)"
 #define HIST_INSPECTION_COLS                                                   \
-  "inspection_id, enterprise_uscc, agency_uscc, t, soft_measures, result"
+  "inspection_id, enterprise_uscc, agency_uscc, t, soft_measures, result,"     \
+  " part, started_at, check_class, trigger_type, coalesce(check_items, ''),"   \
+  " joint_plan_id"
 
 static const char *const sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -187,14 +237,17 @@ static const char *const sql[ST_COUNT] = {
     [ST_HIST_PENALTY_PUT] =
         "INSERT OR REPLACE INTO hist_penalty(decision_no, part,"
         " enterprise_uscc, agency_uscc, case_id, violation_code, decided_at,"
-        " fine_fen, confiscated_fen, compulsory, penalised, t)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        " fine_fen, confiscated_fen, compulsory, penalised, t, industry_code,"
+        " penalty_types)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     [ST_HIST_PENALTY_DELETE] =
         "DELETE FROM hist_penalty WHERE decision_no = ?1",
     [ST_HIST_INSPECTION_PUT] =
         "INSERT OR REPLACE INTO hist_inspection(inspection_id, part,"
         " enterprise_uscc, agency_uscc, started_at, ended_at, soft_measures,"
-        " result, soft, t) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        " result, soft, t, check_class, trigger_type, check_items,"
+        " joint_plan_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+        " ?12, ?13, ?14)",
     [ST_HIST_INSPECTION_DELETE] =
         "DELETE FROM hist_inspection WHERE inspection_id = ?1",
     [ST_HIST_PRIOR] =
@@ -232,6 +285,37 @@ static const char *const sql[ST_COUNT] = {
     [ST_PARAM_CLEAR] = "DELETE FROM rule_param",
     [ST_PARAM_PUT] =
         "INSERT OR REPLACE INTO rule_param(name, value) VALUES(?1, ?2)",
+    /* ---- time (issue 4) ---- */
+    [ST_HIST_WINDOW_INSPECTIONS] =
+        "SELECT " HIST_INSPECTION_COLS " FROM hist_inspection"
+        " WHERE enterprise_uscc = ?1 AND t >= ?2 AND t <= ?3"
+        " ORDER BY t, inspection_id",
+    [ST_HIST_WINDOW_PENALTIES] =
+        "SELECT " HIST_PENALTY_COLS " FROM hist_penalty"
+        " WHERE agency_uscc = ?1 AND decided_at >= ?2 AND decided_at <= ?3"
+        " ORDER BY decided_at, decision_no",
+    [ST_WAKE_PUT] = "INSERT OR REPLACE INTO wakeup(kind, subject_id, part,"
+                    " due_at) VALUES(?1, ?2, ?3, ?4)",
+    [ST_WAKE_DELETE] = "DELETE FROM wakeup WHERE kind = ?1 AND subject_id = ?2",
+    [ST_WAKE_NEXT] = "SELECT kind, subject_id, part, due_at FROM wakeup"
+                     " WHERE due_at <= ?1 ORDER BY due_at, kind, subject_id"
+                     " LIMIT 1",
+    [ST_WAKE_GET] = "SELECT due_at FROM wakeup WHERE kind = ?1"
+                    " AND subject_id = ?2",
+    [ST_META_GET] = "SELECT value FROM meta WHERE name = ?1",
+    [ST_META_PUT] = "INSERT OR REPLACE INTO meta(name, value) VALUES(?1, ?2)",
+    [ST_NOTICE_PUT] = "INSERT OR REPLACE INTO notice(notice_id, part,"
+                      " recipient, issued_at, body) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_NOTICE_GET] = "SELECT part, body FROM notice WHERE notice_id = ?1",
+    [ST_NOTICE_ALERT_PUT] = "INSERT OR IGNORE INTO notice_alert(alert_id,"
+                            " notice_id) VALUES(?1, ?2)",
+    [ST_NOTICE_ALERT_HAS] = "SELECT 1 FROM notice_alert WHERE alert_id = ?1"
+                            " LIMIT 1",
+    [ST_PENDING_PUT] = "INSERT OR IGNORE INTO notice_pending(batch, alert_id,"
+                       " part) VALUES(?1, ?2, ?3)",
+    [ST_PENDING_LIST] = "SELECT alert_id FROM notice_pending WHERE batch = ?1"
+                        " ORDER BY alert_id",
+    [ST_PENDING_DELETE] = "DELETE FROM notice_pending WHERE batch = ?1",
 };
 
 /* ---- reference cache ---- */
@@ -1367,6 +1451,23 @@ static const char *column_dup(sqlite3_stmt *st, int i, ew_arena *a, int *oom) {
   return c;
 }
 
+static int bind_enum(sqlite3_stmt *st, int i, int v) {
+  return v < 0 ? sqlite3_bind_null(st, i) : sqlite3_bind_int(st, i, v);
+}
+
+static int column_enum(sqlite3_stmt *st, int i) {
+  return sqlite3_column_type(st, i) == SQLITE_NULL ? -1
+                                                   : sqlite3_column_int(st, i);
+}
+
+static uint32_t enum_bits(ew_enumv v) {
+  uint32_t bits = 0;
+  for (size_t i = 0; i < v.n; i++)
+    if (v.v[i] >= 0 && v.v[i] < 32)
+      bits |= 1u << v.v[i];
+  return bits;
+}
+
 static int hist_penalty_put(ew_store *s, const ew_penalty *p, int32_t part) {
   sqlite3_stmt *st;
   if (!p->decision_no)
@@ -1389,7 +1490,9 @@ static int hist_penalty_put(ew_store *s, const ew_penalty *p, int32_t part) {
       sqlite3_bind_int64(st, 8, p->fine_fen) ||
       sqlite3_bind_int64(st, 9, p->confiscated_fen) ||
       sqlite3_bind_int(st, 10, p->compulsory_measures.n > 0) ||
-      sqlite3_bind_int(st, 11, penalised) || bind_time(st, 12, t))
+      sqlite3_bind_int(st, 11, penalised) || bind_time(st, 12, t) ||
+      bind_text(st, 13, p->industry_code) ||
+      sqlite3_bind_int64(st, 14, (int64_t)enum_bits(p->penalty_types)))
     return fail_stmt(s, st, "hist_record penalty");
   return step_done(s, st, "hist_record penalty");
 }
@@ -1424,6 +1527,20 @@ static int hist_inspection_put(ew_store *s, const ew_inspection *in,
   ew_time t = in->ended_at != EW_NONE     ? in->ended_at
               : in->started_at != EW_NONE ? in->started_at
                                           : in->event_time;
+  /* The window rules compare check items; a list cut at the buffer is
+   * still a list of whole codes. */
+  char items[1024] = "";
+  size_t ilen = 0;
+  for (size_t i = 0; i < in->check_items.n; i++) {
+    const char *c = in->check_items.v[i];
+    size_t n = c ? strlen(c) : 0;
+    if (!n || ilen + n + 2 > sizeof items)
+      continue;
+    if (ilen)
+      items[ilen++] = ',';
+    memcpy(items + ilen, c, n + 1);
+    ilen += n;
+  }
   st = s->st[ST_HIST_INSPECTION_PUT];
   if (bind_text(st, 1, in->inspection_id) || sqlite3_bind_int(st, 2, part) ||
       bind_text(st, 3, in->enterprise_uscc) ||
@@ -1431,7 +1548,11 @@ static int hist_inspection_put(ew_store *s, const ew_inspection *in,
       bind_time(st, 6, in->ended_at) ||
       sqlite3_bind_text(st, 7, soft, -1, SQLITE_TRANSIENT) ||
       bind_text(st, 8, ew_enum_name(&ew_enum_inspection_result, in->result)) ||
-      sqlite3_bind_int(st, 9, is_soft) || bind_time(st, 10, t))
+      sqlite3_bind_int(st, 9, is_soft) || bind_time(st, 10, t) ||
+      bind_enum(st, 11, in->check_class) ||
+      bind_enum(st, 12, in->trigger_type) ||
+      sqlite3_bind_text(st, 13, items, -1, SQLITE_TRANSIENT) ||
+      bind_text(st, 14, in->joint_plan_id))
     return fail_stmt(s, st, "hist_record inspection");
   return step_done(s, st, "hist_record inspection");
 }
@@ -1462,6 +1583,9 @@ static void hist_read_penalty(sqlite3_stmt *st, ew_arena *a, void *dst,
   out->confiscated_fen = sqlite3_column_int64(st, 7);
   out->compulsory = sqlite3_column_int(st, 8) != 0;
   out->penalised = sqlite3_column_int(st, 9) != 0;
+  out->part = sqlite3_column_int(st, 10);
+  out->industry_code = column_dup(st, 11, a, oom);
+  out->penalty_types = (uint32_t)sqlite3_column_int64(st, 12);
 }
 
 static void hist_read_inspection(sqlite3_stmt *st, ew_arena *a, void *dst,
@@ -1473,6 +1597,12 @@ static void hist_read_inspection(sqlite3_stmt *st, ew_arena *a, void *dst,
   out->at = column_time(st, 3);
   out->soft_measures = column_dup(st, 4, a, oom);
   out->result = column_dup(st, 5, a, oom);
+  out->part = sqlite3_column_int(st, 6);
+  out->started_at = column_time(st, 7);
+  out->check_class = column_enum(st, 8);
+  out->trigger_type = column_enum(st, 9);
+  out->check_items = column_dup(st, 10, a, oom);
+  out->joint_plan_id = column_dup(st, 11, a, oom);
 }
 
 /* Steps a bound query that returns at most one row and reads it with
@@ -1645,4 +1775,248 @@ int ew_store_rule_param_put(ew_store *s, const char *name, const char *value) {
   if (bind_text(st, 1, name) || bind_text(st, 2, value))
     return fail_stmt(s, st, "rule_param_put");
   return step_done(s, st, "rule_param_put");
+}
+
+/* ====================================================================
+ * Time (issue 4): history windows, wake-ups, engine counters, notices.
+ * ==================================================================== */
+
+/* Steps a bound query over many rows, reading each with `read` into `row`
+ * (strings in `a`) and handing it to `fn`. */
+static int hist_many(ew_store *s, sqlite3_stmt *st, const char *what,
+                     ew_arena *a, void *row,
+                     void (*read)(sqlite3_stmt *, ew_arena *, void *, int *),
+                     int (*fn)(void *, const void *), void *ud) {
+  int rc, stop = 0, oom = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    read(st, a, row, &oom);
+    if (oom) {
+      fail(s, "%s: out of memory", what);
+      done(st);
+      return -1;
+    }
+    if ((stop = fn(ud, row)) != 0)
+      break;
+  }
+  if (!stop && rc != SQLITE_DONE) {
+    fail_db(s, what);
+    done(st);
+    return -1;
+  }
+  done(st);
+  return stop;
+}
+
+int ew_store_hist_inspections_between(ew_store *s, const char *enterprise_uscc,
+                                      ew_time from, ew_time to, ew_arena *a,
+                                      ew_hist_inspection_fn fn, void *ud) {
+  sqlite3_stmt *st = s->st[ST_HIST_WINDOW_INSPECTIONS];
+  ew_hist_inspection row;
+  if (bind_text(st, 1, enterprise_uscc) || sqlite3_bind_int64(st, 2, from) ||
+      sqlite3_bind_int64(st, 3, to))
+    return fail_stmt(s, st, "hist_inspections_between");
+  return hist_many(s, st, "hist_inspections_between", a, &row,
+                   hist_read_inspection, (int (*)(void *, const void *))fn, ud);
+}
+
+int ew_store_hist_decisions_between(ew_store *s, const char *agency_uscc,
+                                    ew_time from, ew_time to, ew_arena *a,
+                                    ew_hist_penalty_fn fn, void *ud) {
+  sqlite3_stmt *st = s->st[ST_HIST_WINDOW_PENALTIES];
+  ew_hist_penalty row;
+  if (bind_text(st, 1, agency_uscc) || sqlite3_bind_int64(st, 2, from) ||
+      sqlite3_bind_int64(st, 3, to))
+    return fail_stmt(s, st, "hist_decisions_between");
+  return hist_many(s, st, "hist_decisions_between", a, &row, hist_read_penalty,
+                   (int (*)(void *, const void *))fn, ud);
+}
+
+int ew_store_wakeup_put(ew_store *s, int kind, const char *subject_id,
+                        int32_t part, ew_time due_at) {
+  sqlite3_stmt *st;
+  if (due_at == EW_NONE) {
+    st = s->st[ST_WAKE_DELETE];
+    if (sqlite3_bind_int(st, 1, kind) || bind_text(st, 2, subject_id))
+      return fail_stmt(s, st, "wakeup_put");
+    return step_done(s, st, "wakeup_put");
+  }
+  st = s->st[ST_WAKE_PUT];
+  if (sqlite3_bind_int(st, 1, kind) || bind_text(st, 2, subject_id) ||
+      sqlite3_bind_int(st, 3, part) || sqlite3_bind_int64(st, 4, due_at))
+    return fail_stmt(s, st, "wakeup_put");
+  return step_done(s, st, "wakeup_put");
+}
+
+int ew_store_wakeup_get(ew_store *s, int kind, const char *subject_id,
+                        ew_time *due_at) {
+  sqlite3_stmt *st = s->st[ST_WAKE_GET];
+  *due_at = EW_NONE;
+  if (sqlite3_bind_int(st, 1, kind) || bind_text(st, 2, subject_id))
+    return fail_stmt(s, st, "wakeup_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *due_at = sqlite3_column_int64(st, 0);
+  else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "wakeup_get");
+  done(st);
+  return 0;
+}
+
+int ew_store_wakeup_next(ew_store *s, ew_time upto, ew_arena *a, ew_wakeup *out,
+                         int *found) {
+  sqlite3_stmt *st = s->st[ST_WAKE_NEXT];
+  int oom = 0;
+  *found = 0;
+  if (sqlite3_bind_int64(st, 1, upto))
+    return fail_stmt(s, st, "wakeup_next");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    out->kind = sqlite3_column_int(st, 0);
+    out->subject_id = column_dup(st, 1, a, &oom);
+    out->part = sqlite3_column_int(st, 2);
+    out->due_at = sqlite3_column_int64(st, 3);
+    if (oom || !out->subject_id) {
+      done(st);
+      return fail(s, "wakeup_next: out of memory");
+    }
+    *found = 1;
+  } else if (rc != SQLITE_DONE) {
+    return fail_stmt(s, st, "wakeup_next");
+  }
+  done(st);
+  return 0;
+}
+
+int ew_store_meta_get(ew_store *s, const char *name, int64_t *value,
+                      int *found) {
+  sqlite3_stmt *st = s->st[ST_META_GET];
+  *found = 0;
+  if (bind_text(st, 1, name))
+    return fail_stmt(s, st, "meta_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *value = sqlite3_column_int64(st, 0);
+    *found = 1;
+  } else if (rc != SQLITE_DONE) {
+    return fail_stmt(s, st, "meta_get");
+  }
+  done(st);
+  return 0;
+}
+
+int ew_store_meta_put(ew_store *s, const char *name, int64_t value) {
+  sqlite3_stmt *st = s->st[ST_META_PUT];
+  if (bind_text(st, 1, name) || sqlite3_bind_int64(st, 2, value))
+    return fail_stmt(s, st, "meta_put");
+  return step_done(s, st, "meta_put");
+}
+
+int ew_store_notice_put(ew_store *s, const ew_notice *n, int32_t part) {
+  if (!n->notice_id || !n->recipient_agency_uscc || n->issued_at == EW_NONE)
+    return fail(s, "notice_put: incomplete notice");
+  ew_blob_reset(&s->blob);
+  if (ew_blob_encode(&s->blob, ew_rtype_of(EW_REC_NOTICE), n) < 0)
+    return fail(s, "notice_put %s: cannot encode", n->notice_id);
+  sqlite3_stmt *st = s->st[ST_NOTICE_PUT];
+  if (bind_text(st, 1, n->notice_id) || sqlite3_bind_int(st, 2, part) ||
+      bind_text(st, 3, n->recipient_agency_uscc) ||
+      sqlite3_bind_int64(st, 4, n->issued_at) ||
+      bind_blob(st, 5, s->blob.p, s->blob.len))
+    return fail_stmt(s, st, "notice_put");
+  return step_done(s, st, "notice_put");
+}
+
+int ew_store_notice_get(ew_store *s, const char *notice_id, ew_arena *a,
+                        ew_notice *out, int32_t *part, int *found) {
+  sqlite3_stmt *st = s->st[ST_NOTICE_GET];
+  *found = 0;
+  if (bind_text(st, 1, notice_id))
+    return fail_stmt(s, st, "notice_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    size_t len;
+    const void *body = column_blob(st, 1, &len);
+    if (part)
+      *part = sqlite3_column_int(st, 0);
+    if (ew_blob_decode(ew_rtype_of(EW_REC_NOTICE), body, len, out, a) < 0) {
+      done(st);
+      return fail(s, "notice_get %s: corrupt body", notice_id);
+    }
+    *found = 1;
+  } else if (rc != SQLITE_DONE) {
+    return fail_stmt(s, st, "notice_get");
+  }
+  done(st);
+  return 0;
+}
+
+int ew_store_notice_alert_add(ew_store *s, const char *alert_id,
+                              const char *notice_id) {
+  sqlite3_stmt *st = s->st[ST_NOTICE_ALERT_PUT];
+  if (bind_text(st, 1, alert_id) || bind_text(st, 2, notice_id))
+    return fail_stmt(s, st, "notice_alert_add");
+  return step_done(s, st, "notice_alert_add");
+}
+
+int ew_store_notice_alert_has(ew_store *s, const char *alert_id, int *has) {
+  sqlite3_stmt *st = s->st[ST_NOTICE_ALERT_HAS];
+  *has = 0;
+  if (bind_text(st, 1, alert_id))
+    return fail_stmt(s, st, "notice_alert_has");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *has = 1;
+  else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "notice_alert_has");
+  done(st);
+  return 0;
+}
+
+int ew_store_notice_pending_add(ew_store *s, const char *batch,
+                                const char *alert_id, int32_t part) {
+  sqlite3_stmt *st = s->st[ST_PENDING_PUT];
+  if (bind_text(st, 1, batch) || bind_text(st, 2, alert_id) ||
+      sqlite3_bind_int(st, 3, part))
+    return fail_stmt(s, st, "notice_pending_add");
+  return step_done(s, st, "notice_pending_add");
+}
+
+int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
+                                 ew_strv *alert_ids) {
+  sqlite3_stmt *st = s->st[ST_PENDING_LIST];
+  size_t cap = 0;
+  int rc, oom = 0;
+  alert_ids->v = NULL;
+  alert_ids->n = 0;
+  if (bind_text(st, 1, batch))
+    return fail_stmt(s, st, "notice_pending_take");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (alert_ids->n == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      const char **nv = ew_arena_alloc(a, ncap * sizeof *nv);
+      if (!nv) {
+        oom = 1;
+        break;
+      }
+      if (alert_ids->n)
+        memcpy(nv, alert_ids->v, alert_ids->n * sizeof *nv);
+      alert_ids->v = nv;
+      cap = ncap;
+    }
+    const char *id = column_dup(st, 0, a, &oom);
+    if (oom)
+      break;
+    alert_ids->v[alert_ids->n++] = id;
+  }
+  if (oom) {
+    done(st);
+    return fail(s, "notice_pending_take: out of memory");
+  }
+  if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "notice_pending_take");
+  done(st);
+  st = s->st[ST_PENDING_DELETE];
+  if (bind_text(st, 1, batch))
+    return fail_stmt(s, st, "notice_pending_take");
+  return step_done(s, st, "notice_pending_take");
 }

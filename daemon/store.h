@@ -194,6 +194,10 @@ typedef struct ew_hist_penalty {
   int64_t confiscated_fen;
   int compulsory; /* compulsory_measures non-empty */
   int penalised;  /* penalty_types non-empty, or a fine or confiscation */
+  /* issue 4 (R14b): */
+  int32_t part;
+  const char *industry_code; /* NULL when the record names none */
+  uint32_t penalty_types;    /* bit per EW_PT_* */
 } ew_hist_penalty;
 
 /* A STARTED or ENDED inspection as remembered. */
@@ -204,6 +208,13 @@ typedef struct ew_hist_inspection {
   ew_time at;                /* ended_at, else started_at, else event_time */
   const char *soft_measures; /* symbols joined by ',', "" for none */
   const char *result;        /* inspection_result symbol, NULL if absent */
+  /* issue 4 (R18a, R19): */
+  int32_t part;
+  ew_time started_at;        /* EW_NONE when the record has none */
+  int check_class;           /* EW_CLASS_*, -1 when not known */
+  int trigger_type;          /* EW_TRIG_*, -1 when not known */
+  const char *check_items;   /* item codes joined by ',', "" for none */
+  const char *joint_plan_id; /* NULL when none */
 } ew_hist_inspection;
 
 /* Records what history keeps of the accepted snapshot `rec` (a penalty or
@@ -276,5 +287,69 @@ int ew_store_rule_params_scan(ew_store *s, ew_rule_param_visit_fn fn, void *ud);
 int ew_store_rule_params_clear(ew_store *s);
 /* Stores one row, replacing a row of that name. */
 int ew_store_rule_param_put(ew_store *s, const char *name, const char *value);
+
+/* ====================================================================
+ * Time (issue 4). Only the engine writes these.
+ * ==================================================================== */
+
+/* Window queries (R14b, R18a, R19): fn is called for each entry in time
+ * order (ties by id), its strings in `a`; fn must not use the store and
+ * returns 0 to go on, non-zero to stop (that value is returned). */
+typedef int (*ew_hist_inspection_fn)(void *ud, const ew_hist_inspection *h);
+typedef int (*ew_hist_penalty_fn)(void *ud, const ew_hist_penalty *h);
+/* The inspections of `enterprise_uscc` (any agency) with `at` in
+ * [from, to]. */
+int ew_store_hist_inspections_between(ew_store *s, const char *enterprise_uscc,
+                                      ew_time from, ew_time to, ew_arena *a,
+                                      ew_hist_inspection_fn fn, void *ud);
+/* The decisions of `agency_uscc` (any enterprise) with decided_at in
+ * [from, to]. */
+int ew_store_hist_decisions_between(ew_store *s, const char *agency_uscc,
+                                    ew_time from, ew_time to, ew_arena *a,
+                                    ew_hist_penalty_fn fn, void *ud);
+
+/* Wake-ups: at most one per subject, the time the engine must judge it
+ * again. `kind` is the engine's subject kind (engine.c); `part` the
+ * partition whose state the subject is (-1: every instance's). */
+typedef struct ew_wakeup {
+  int kind;
+  const char *subject_id;
+  int32_t part;
+  ew_time due_at;
+} ew_wakeup;
+/* Sets the subject's wake-up to `due_at`, or removes it (EW_NONE). */
+int ew_store_wakeup_put(ew_store *s, int kind, const char *subject_id,
+                        int32_t part, ew_time due_at);
+/* *due_at = the subject's wake-up, EW_NONE when it has none. */
+int ew_store_wakeup_get(ew_store *s, int kind, const char *subject_id,
+                        ew_time *due_at);
+/* The earliest wake-up due at or before `upto` (ties by kind, then id),
+ * its id copied into `a`; *found = 0 when there is none. */
+int ew_store_wakeup_next(ew_store *s, ew_time upto, ew_arena *a, ew_wakeup *out,
+                         int *found);
+
+/* Named integers of the engine (its clock, R01's first year). */
+int ew_store_meta_get(ew_store *s, const char *name, int64_t *value,
+                      int *found);
+int ew_store_meta_put(ew_store *s, const char *name, int64_t value);
+
+/* Notices as issued, with the partition of the state they came from. */
+int ew_store_notice_put(ew_store *s, const ew_notice *n, int32_t part);
+/* Loads a notice, its strings in `a`; *found = 0 when there is none.
+ * `part` may be NULL. */
+int ew_store_notice_get(ew_store *s, const char *notice_id, ew_arena *a,
+                        ew_notice *out, int32_t *part, int *found);
+/* Which alerts a batched notice listed, so that none is listed twice. */
+int ew_store_notice_alert_add(ew_store *s, const char *alert_id,
+                              const char *notice_id);
+int ew_store_notice_alert_has(ew_store *s, const char *alert_id, int *has);
+/* Alerts waiting for the batched notice `batch` ("<agency>/<YYYY-MM>"). An
+ * alert already waiting is not added twice. */
+int ew_store_notice_pending_add(ew_store *s, const char *batch,
+                                const char *alert_id, int32_t part);
+/* Removes and returns (in alert_id order, strings in `a`) the alerts
+ * waiting for `batch`. */
+int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
+                                 ew_strv *alert_ids);
 
 #endif /* EW_STORE_H */

@@ -8,33 +8,87 @@
 #include <string.h>
 
 const ew_rule_def ew_rule_table[] = {
-    {"R02", offsetof(ew_rules_config, r02.c), ew_rule_r02},
-    {"R03", offsetof(ew_rules_config, r03.c), ew_rule_r03},
-    {"R05", offsetof(ew_rules_config, r05.c), ew_rule_r05},
-    {"R06", offsetof(ew_rules_config, r06.c), ew_rule_r06},
-    {"R08a", offsetof(ew_rules_config, r08a.c), ew_rule_r08a},
-    {"R08b", offsetof(ew_rules_config, r08b.c), ew_rule_r08b},
-    {"R08c", offsetof(ew_rules_config, r08c.c), ew_rule_r08c},
-    {"R09", offsetof(ew_rules_config, r09.c), ew_rule_r09},
-    {"R10a", offsetof(ew_rules_config, r10a.c), ew_rule_r10a},
-    {"R10b", offsetof(ew_rules_config, r10b.c), ew_rule_r10b},
-    {"R10c", offsetof(ew_rules_config, r10c.c), ew_rule_r10c},
-    {"R11", offsetof(ew_rules_config, r11.c), ew_rule_r11},
-    {"R13a", offsetof(ew_rules_config, r13a.c), ew_rule_r13a},
-    {"R13b", offsetof(ew_rules_config, r13b.c), ew_rule_r13b},
-    {"R14a", offsetof(ew_rules_config, r14a.c), ew_rule_r14a},
-    {"R15", offsetof(ew_rules_config, r15.c), ew_rule_r15},
-    {"R16a", offsetof(ew_rules_config, r16a.c), ew_rule_r16a},
-    {"R16b", offsetof(ew_rules_config, r16b.c), ew_rule_r16b},
-    {"R16d", offsetof(ew_rules_config, r16d.c), ew_rule_r16d},
-    {"R17", offsetof(ew_rules_config, r17.c), ew_rule_r17},
-    {"R18b", offsetof(ew_rules_config, r18b.c), ew_rule_r18b},
-    {"R22a", offsetof(ew_rules_config, r22a.c), ew_rule_r22a},
-    {"R22b", offsetof(ew_rules_config, r22b.c), ew_rule_r22b},
-    {"R25", offsetof(ew_rules_config, r25.c), ew_rule_r25},
+    {"R01", offsetof(ew_rules_config, r01.c), ew_rule_r01,
+     EW_ON(EW_SUBJ_AGENCY), 0},
+    {"R02", offsetof(ew_rules_config, r02.c), ew_rule_r02, EW_ON_EVENTS, 0},
+    {"R03", offsetof(ew_rules_config, r03.c), ew_rule_r03, EW_ON_EVENTS, 0},
+    {"R04", offsetof(ew_rules_config, r04.c), ew_rule_r04,
+     EW_ON(EW_SUBJ_INSPECTION), 0},
+    {"R05", offsetof(ew_rules_config, r05.c), ew_rule_r05, EW_ON_EVENTS, 0},
+    {"R06", offsetof(ew_rules_config, r06.c), ew_rule_r06, EW_ON_EVENTS, 0},
+    {"R07", offsetof(ew_rules_config, r07.c), ew_rule_r07,
+     EW_ON(EW_SUBJ_INSPECTION) | EW_ON(EW_SUBJ_PENALTY), 0},
+    {"R08a", offsetof(ew_rules_config, r08a.c), ew_rule_r08a, EW_ON_EVENTS, 0},
+    {"R08b", offsetof(ew_rules_config, r08b.c), ew_rule_r08b, EW_ON_EVENTS, 0},
+    {"R08c", offsetof(ew_rules_config, r08c.c), ew_rule_r08c, EW_ON_EVENTS, 0},
+    {"R09", offsetof(ew_rules_config, r09.c), ew_rule_r09, EW_ON_EVENTS, 0},
+    {"R10a", offsetof(ew_rules_config, r10a.c), ew_rule_r10a, EW_ON_EVENTS, 0},
+    {"R10b", offsetof(ew_rules_config, r10b.c), ew_rule_r10b, EW_ON_EVENTS, 0},
+    {"R10c", offsetof(ew_rules_config, r10c.c), ew_rule_r10c, EW_ON_EVENTS, 0},
+    {"R11", offsetof(ew_rules_config, r11.c), ew_rule_r11, EW_ON_EVENTS, 0},
+    {"R12", offsetof(ew_rules_config, r12.c), ew_rule_r12,
+     EW_ON(EW_SUBJ_PENALTY), 0},
+    {"R13a", offsetof(ew_rules_config, r13a.c), ew_rule_r13a, EW_ON_EVENTS, 0},
+    {"R13b", offsetof(ew_rules_config, r13b.c), ew_rule_r13b, EW_ON_EVENTS, 0},
+    {"R14a", offsetof(ew_rules_config, r14a.c), ew_rule_r14a, EW_ON_EVENTS, 0},
+    {"R14b", offsetof(ew_rules_config, r14b.c), ew_rule_r14b,
+     EW_ON(EW_SUBJ_PENALTY), 1},
+    {"R15", offsetof(ew_rules_config, r15.c), ew_rule_r15, EW_ON_EVENTS, 0},
+    {"R16a", offsetof(ew_rules_config, r16a.c), ew_rule_r16a, EW_ON_EVENTS, 0},
+    {"R16b", offsetof(ew_rules_config, r16b.c), ew_rule_r16b, EW_ON_EVENTS, 0},
+    {"R16c", offsetof(ew_rules_config, r16c.c), ew_rule_r16c,
+     EW_ON(EW_SUBJ_RANDOM_TASK), 0},
+    {"R16d", offsetof(ew_rules_config, r16d.c), ew_rule_r16d, EW_ON_EVENTS, 0},
+    {"R17", offsetof(ew_rules_config, r17.c), ew_rule_r17, EW_ON_EVENTS, 0},
+    {"R18a", offsetof(ew_rules_config, r18a.c), ew_rule_r18a,
+     EW_ON(EW_SUBJ_INSPECTION), 1},
+    {"R18b", offsetof(ew_rules_config, r18b.c), ew_rule_r18b, EW_ON_EVENTS, 0},
+    {"R19a", offsetof(ew_rules_config, r19a.c), ew_rule_r19a,
+     EW_ON(EW_SUBJ_INSPECTION), 1},
+    {"R19b", offsetof(ew_rules_config, r19b.c), ew_rule_r19b,
+     EW_ON(EW_SUBJ_INSPECTION), 1},
+    {"R19c", offsetof(ew_rules_config, r19c.c), ew_rule_r19c,
+     EW_ON(EW_SUBJ_INSPECTION), 1},
+    {"R19d", offsetof(ew_rules_config, r19d.c), ew_rule_r19d,
+     EW_ON(EW_SUBJ_INSPECTION), 1},
+    {"R20a", offsetof(ew_rules_config, r20a.c), ew_rule_r20a,
+     EW_ON(EW_SUBJ_COMPLAINT), 0},
+    {"R20b", offsetof(ew_rules_config, r20b.c), ew_rule_r20b,
+     EW_ON(EW_SUBJ_COMPLAINT), 0},
+    {"R21a", offsetof(ew_rules_config, r21a.c), ew_rule_r21a,
+     EW_ON(EW_SUBJ_COMPLAINT), 0},
+    {"R21b", offsetof(ew_rules_config, r21b.c), ew_rule_r21b,
+     EW_ON(EW_SUBJ_COMPLAINT), 0},
+    {"R22a", offsetof(ew_rules_config, r22a.c), ew_rule_r22a, EW_ON_EVENTS, 0},
+    {"R22b", offsetof(ew_rules_config, r22b.c), ew_rule_r22b, EW_ON_EVENTS, 0},
+    {"R24", offsetof(ew_rules_config, r24.c), ew_rule_r24,
+     EW_ON(EW_SUBJ_NOTICE), 0},
+    {"R25", offsetof(ew_rules_config, r25.c), ew_rule_r25, EW_ON_EVENTS, 0},
 };
 const size_t ew_rule_table_count =
     sizeof ew_rule_table / sizeof ew_rule_table[0];
+
+const ew_rule_def *ew_rule_find(const char *rule_id) {
+  for (size_t i = 0; i < ew_rule_table_count; i++)
+    if (strcmp(ew_rule_table[i].id, rule_id) == 0)
+      return &ew_rule_table[i];
+  return NULL;
+}
+
+void ew_finding_wake(ew_findings *out, ew_time at) {
+  if (at != EW_NONE && (out->wake_at == EW_NONE || at < out->wake_at))
+    out->wake_at = at;
+}
+
+int ew_deadline_passed(const ew_rule_ctx *ctx, ew_findings *out, ew_time due) {
+  if (due == EW_NONE)
+    return 0;
+  if (ctx->now != EW_NONE && ctx->now > due)
+    return 1;
+  if (due < INT64_MAX)
+    ew_finding_wake(out, due + 1);
+  return 0;
+}
 
 void *ew_rule_array_grow(ew_arena *a, void *v, size_t n, size_t *cap,
                          size_t size) {

@@ -37,6 +37,15 @@ typedef struct ew_rule_ctx {
   const char *region_code;     /* enterprise_region_code, else the agency's */
   const ew_agency *agency;     /* registry record, NULL when not registered */
   const char *agency_label;    /* agency name, else its USCC */
+  /* Issue 4: the time the subject is judged at. For a snapshot, the engine
+   * clock when it arrives (never before its event_time); for a wake-up
+   * (ew_finding_wake), the time the wake-up was due. EW_NONE before the
+   * clock has been set, when no deadline can have passed. */
+  ew_time now;
+  /* Subjects that are not records: an agency and a year for R01
+   * (subject_type EW_SUBJ_AGENCY, rec = the agency record, subject_id
+   * "<agency_uscc>/<year>"), else 0. */
+  int64_t year;
 } ew_rule_ctx;
 
 typedef struct ew_findings {
@@ -45,7 +54,23 @@ typedef struct ew_findings {
   size_t n, cap;
   const char *phrase; /* ew_rule_phrase, built on first use */
   int oom;            /* sticky; the engine fails the event when set */
+  /* Issue 4: the earliest time any rule asked the subject to be judged
+   * again (ew_finding_wake); EW_NONE for none. The engine keeps one
+   * durable wake-up per subject and replaces it after every judgement, so
+   * a later snapshot that meets a deadline cancels it by not asking. */
+  ew_time wake_at;
 } ew_findings;
+
+/* Asks the engine to judge the subject again at `at` (EW_NONE: ignored).
+ * Deadline rules call it for the next deadline that has not passed yet. */
+void ew_finding_wake(ew_findings *out, ew_time at);
+
+/* The deadline `due` (the last instant allowed, e.g. from
+ * ew_calendar_add_workdays) has passed at ctx->now: returns 1. Otherwise
+ * returns 0 and, when `due` is known, asks to be woken just after it. A
+ * deadline rule fires when this says 1 and the act is still not done (or
+ * was done after `due`), with detected_at = due_at = due. */
+int ew_deadline_passed(const ew_rule_ctx *ctx, ew_findings *out, ew_time due);
 
 /* 「临夏州市场监督管理局对企业9162…的现场检查INS-001」: who did what to
  * whom, the start of every message. Built only when a rule reports
@@ -63,11 +88,25 @@ ew_alert_builder *ew_finding_add(const ew_rule_ctx *ctx, ew_findings *out,
 
 typedef int (*ew_rule_fn)(const ew_rule_ctx *ctx, ew_findings *out);
 
+/* The subjects a rule judges, bits of EW_SUBJ_* (record.h). */
+#define EW_ON(subj) (1u << (subj))
+#define EW_ON_EVENTS                                                           \
+  (EW_ON(EW_SUBJ_INSPECTION) | EW_ON(EW_SUBJ_PENALTY) |                        \
+   EW_ON(EW_SUBJ_COMPLAINT) | EW_ON(EW_SUBJ_RANDOM_TASK))
+
 typedef struct ew_rule_def {
   const char *id;    /* rule_id of its alerts */
   size_t cfg_offset; /* of its ew_rule_common in ew_rules_config */
   ew_rule_fn fn;
+  uint32_t subjects; /* EW_ON bits: the engine calls fn for these only */
+  /* Counts other events within a window (R14b, R18a, R19): a subject is
+   * judged again by these rules alone when an earlier event of its window
+   * arrives late or changes (ew_engine_judge_followers). */
+  int window;
 } ew_rule_def;
+
+/* The table row of `rule_id`, or NULL. */
+const ew_rule_def *ew_rule_find(const char *rule_id);
 
 extern const ew_rule_def ew_rule_table[];
 extern const size_t ew_rule_table_count;
@@ -81,10 +120,13 @@ ew_rule_common_of(const ew_rules_config *cfg, const ew_rule_def *d) {
 /* Each returns 0, or -1 on a store failure (OOM is reported through
  * out->oom). A rule that does not apply to the record returns 0 with no
  * findings. */
+int ew_rule_r01(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r02(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r03(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r04(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r05(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r06(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r07(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r08a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r08b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r08c(const ew_rule_ctx *ctx, ew_findings *out);
@@ -93,17 +135,30 @@ int ew_rule_r10a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r10b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r10c(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r11(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r12(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r13a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r13b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r14a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r14b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r15(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r16a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r16b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r16c(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r16d(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r17(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r18a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r18b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r19a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r19b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r19c(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r19d(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r20a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r20b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r21a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r21b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r22a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r22b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r24(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r25(const ew_rule_ctx *ctx, ew_findings *out);
 
 /* ---- helpers shared by rules ---- */

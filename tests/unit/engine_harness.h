@@ -30,6 +30,8 @@ typedef struct harness {
   ew_arena out_a; /* copies of emitted alerts */
   ew_alert out[H_MAX_OUT];
   size_t n;
+  ew_notice notices[H_MAX_OUT]; /* notices emitted, likewise (issue 4) */
+  size_t nn;
   int fail_emit; /* make the emit callback fail */
 } harness;
 
@@ -37,6 +39,9 @@ static inline int h_emit(void *ud, const ew_record *rec) {
   harness *h = ud;
   if (h->fail_emit)
     return -1;
+  if (rec->kind == EW_REC_NOTICE && h->nn < H_MAX_OUT)
+    return ew_blob_copy(ew_rtype_of(EW_REC_NOTICE), &h->notices[h->nn++],
+                        &rec->u.notice, &h->out_a);
   if (rec->kind != EW_REC_ALERT || h->n == H_MAX_OUT)
     return -1;
   return ew_blob_copy(ew_rtype_of(EW_REC_ALERT), &h->out[h->n++], &rec->u.alert,
@@ -77,6 +82,7 @@ static inline void h_close(harness *h) {
 static inline int h_apply(harness *h, const ew_record *rec) {
   ew_origin o = {"jsonl", 0, 0};
   h->n = 0;
+  h->nn = 0;
   if (ew_store_begin(h->store) != 0)
     return -1;
   int rc = ew_engine_apply(h->engine, rec, &o);

@@ -348,8 +348,11 @@ static void test_out_of_range(void **state) {
           "'log_level' = \"verbose\" is not a log level (error, warn, info, "
           "debug)");
   refused(f, "rules = { R05 = {\n severity = \"SEVERE\"; }; };\n", 2,
-          "'rules.R05.severity' = \"SEVERE\" is not a severity (INFO, LOW, "
-          "MEDIUM, HIGH, CRITICAL)");
+          "'rules.R05.severity' = \"SEVERE\" is not one of INFO, LOW, "
+          "MEDIUM, HIGH, CRITICAL");
+  refused(f, "rules = { R05 = {\n notice = \"NOW\"; }; };\n", 2,
+          "'rules.R05.notice' = \"NOW\" is not one of NONE, IMMEDIATE, "
+          "BATCHED");
 }
 
 static void test_enum_element_line(void **state) {
@@ -624,7 +627,7 @@ static void test_sample_file_shows_defaults(void **state) {
     const char *b = (const char *)&d.rules + p->offset;
     switch (p->type) {
     case EW_PT_BOOL:
-    case EW_PT_SEVERITY:
+    case EW_PT_ENUM:
       assert_int_equal(*(const int *)a, *(const int *)b);
       break;
     case EW_PT_INT:

@@ -563,13 +563,14 @@ static void test_engine_records_accepted_snapshots_only(void **state) {
   assert_int_equal(npen(w), 0);
 }
 
-/* With no leniency item on file the horizon is 730 days plus 30 of slack,
- * measured from the newest entry (the clock is later). Pruning runs once
- * per engine day. */
+/* With no leniency item on file the longest lookback is R18a's window for
+ * A-grade enterprises, 24 months (counted as 24 * 31 = 744 days), plus 30
+ * of slack, measured from the newest entry (the clock is later). Pruning
+ * runs once per engine day. */
 static void test_prune_once_per_day_keeps_needed(void **state) {
   eworld *w = *state;
   ew_time now = fx_day(2025, 3, 4);
-  ew_time edge = now - 760 * DAY;
+  ew_time edge = now - 774 * DAY;
   ew_record keep_edge = epen(w, "D-EDGE", edge);
   ew_record drop = epen(w, "D-OLD", edge - 1);
   ew_record recent = epen(w, "D-NEW", now);
@@ -677,7 +678,7 @@ static void test_prune_horizon_follows_rules(void **state) {
   advance(w, now + DAY);
   assert_true(kept(w, "D-A", now - 3000 * DAY));
   w->h.cfg.r15.soft_lookback_days = 90;
-  advance(w, now + 2 * DAY); /* 730 + 30 days now */
+  advance(w, now + 2 * DAY); /* 744 + 30 days now (R18a) */
   assert_false(kept(w, "D-A", now - 3000 * DAY));
   assert_false(kept(w, "D-1", now - 1400 * DAY));
   assert_true(kept(w, "D-3", now));

@@ -1,0 +1,325 @@
+/*
+ * notices.c - supervision notices: the policy of notices.h.
+ *
+ * A notice is emitted right after the alert that calls for it, then stored
+ * and judged as a subject (R24 arms its feedback deadline). Its fields:
+ *   notice_id     "EWN-" + 16 hex of FNV-1a-64 over the notice type, the
+ *                 recipient and the alert ids (and the month of a batch);
+ *   issued_at     when the finding became what calls for the notice: the
+ *                 alert's due_at for a deadline rule (R24 escalated at its
+ *                 second deadline), else its detected_at; a batch is issued
+ *                 at 00:00 of the month after;
+ *   feedback_due_at, rectification_due_at  R24's feedback_days and
+ *                 rectification_days after issued_at, end of day.
+ */
+#include "notices.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "alert.h"
+#include "calendar.h"
+#include "engine_int.h"
+#include "ewtime.h"
+#include "log.h"
+#include "record_blob.h"
+#include "rules/rules.h"
+
+static int fail_store(ew_engine *e, const char *what) {
+  return ew_engine_fail(e, "%s: %s", what, ew_store_errmsg(e->store));
+}
+
+/* By rule-id prefix, longest first where they overlap. */
+static const struct {
+  const char *prefix;
+  const char *action;
+} actions[] = {
+    {"R01", "立即编制年度行政执法检查计划，报同级司法行政机关备案"},
+    {"R02", "停止计划外检查，按年度检查计划或法定个案情形开展检查"},
+    {"R03", "补正检查审批手续，检查前严格履行审批程序"},
+    {"R04", "完成涉企检查台账登记，由参与检查的执法人员签字后归档"},
+    {"R05", "现场执法确保不少于2名持有效执法证件的执法人员"},
+    {"R06", "核查执法人员资格，禁止无证人员执法，执法时主动出示执法证件"},
+    {"R07", "在规定期限内公示行政执法决定"},
+    {"R08", "落实执法全过程记录制度，补齐文字和音像记录"},
+    {"R09", "重大执法决定作出前完成法制审核"},
+    {"R10", "在执法决定书中载明裁量基准适用情况，按基准确定处罚幅度"},
+    {"R11", "作出处罚前依法告知，保障陈述、申辩和听证权利"},
+    {"R12", "在法定期限内作出处理决定，确需延期的依法审批"},
+    {"R13", "对照“两轻一免”清单依法从轻、减轻或不予处罚"},
+    {"R14", "审慎使用重罚手段，履行法制审核、听证和集体讨论程序，禁止“一刀切”"},
+    {"R15", "能以非强制性手段达到目的的，不实施行政强制"},
+    {"R16", "落实“双随机、一公开”，按时公开抽查检查结果"},
+    {"R17", "能够通过非现场方式检查的，不再进行现场检查"},
+    {"R18", "按信用风险分级确定检查频次，信用惩戒须有法定依据"},
+    {"R19", "合并同一企业的多项检查，推行“综合查一次”，避免重复检查"},
+    {"R20", "在规定时限内受理、办结投诉举报并反馈投诉人"},
+    {"R21a", "立即纠正被投诉的执法行为，并报告整改结果"},
+    {"R21b", "将涉嫌违纪违法问题线索移送纪检监察机关处置"},
+    {"R22", "严守执法纪律，退还违规收取的费用，不得干扰企业正常经营"},
+    {"R23", "核查罚没收入情况，不得下达或变相下达罚没指标"},
+    {"R24", "立即报送监督文书整改落实情况"},
+};
+
+const char *ew_notice_required_action(const char *rule_id) {
+  const char *best = NULL;
+  size_t best_len = 0;
+  for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++) {
+    size_t n = strlen(actions[i].prefix);
+    if (n > best_len && strncmp(rule_id, actions[i].prefix, n) == 0) {
+      best = actions[i].action;
+      best_len = n;
+    }
+  }
+  return best;
+}
+
+static uint64_t hash_str(uint64_t h, const char *s) {
+  h = ew_fnv1a64(h, s ? s : "", s ? strlen(s) : 0);
+  return ew_fnv1a64(h, "\x1f", 1);
+}
+
+/* The registry's justice bureau of `agency_uscc`, and its superior. */
+static int issuer_of(ew_engine *e, const char *agency_uscc, const char **issuer,
+                     const char **parent) {
+  const ew_record *ag = NULL;
+  *issuer = NULL;
+  if (parent)
+    *parent = NULL;
+  if (agency_uscc &&
+      ew_store_ref_get(e->store, EW_REC_AGENCY, agency_uscc, &ag) < 0)
+    return fail_store(e, "agency lookup");
+  if (ag) {
+    *issuer = ew_arena_strdup(&e->arena, ag->u.agency.justice_bureau_uscc
+                                             ? ag->u.agency.justice_bureau_uscc
+                                             : "");
+    if (parent && ag->u.agency.parent_agency_uscc)
+      *parent = ew_arena_strdup(&e->arena, ag->u.agency.parent_agency_uscc);
+    if (*issuer && !**issuer)
+      *issuer = NULL;
+  }
+  return 0;
+}
+
+/* A one-element string vector in the arena; empty for NULL. */
+static ew_strv strv1(ew_arena *a, const char *s) {
+  ew_strv v = {NULL, 0};
+  if (!s)
+    return v;
+  const char **p = ew_arena_alloc(a, sizeof *p);
+  if (p) {
+    p[0] = s;
+    v.v = p;
+    v.n = 1;
+  }
+  return v;
+}
+
+/* Emits, stores and judges a finished notice. */
+static int issue(ew_engine *e, ew_notice *n, int32_t part) {
+  const ew_rules_config *c = e->cfg;
+  n->feedback_due_at = ew_calendar_add_days(n->issued_at, c->r24.feedback_days);
+  n->rectification_due_at =
+      c->r24.rectification_days > 0
+          ? ew_calendar_add_days(n->issued_at, c->r24.rectification_days)
+          : EW_NONE;
+  ew_record out;
+  out.kind = EW_REC_NOTICE;
+  out.u.notice = *n;
+  if (e->emit(e->emit_ud, &out) < 0)
+    return ew_engine_fail(e, "emit of notice %s failed", n->notice_id);
+  if (ew_store_notice_put(e->store, n, part) < 0)
+    return fail_store(e, "notice");
+  ew_debug("notices: %s %s to %s issued", n->notice_id,
+           ew_enum_name(&ew_enum_notice_type, n->notice_type),
+           n->recipient_agency_uscc);
+  return ew_engine_judge_notice(e, n->notice_id, NULL, EW_NONE);
+}
+
+static int issue_immediate(ew_engine *e, const ew_alert *a, int type,
+                           const char *recipient, int32_t part) {
+  const char *issuer, *parent;
+  if (issuer_of(e, recipient, &issuer, &parent) < 0)
+    return -1;
+  if (!issuer) {
+    ew_warn("notices: %s is not registered with a justice bureau; alert %s "
+            "gets no notice",
+            recipient, a->alert_id);
+    return 0;
+  }
+  const char *tname = ew_enum_name(&ew_enum_notice_type, type);
+  uint64_t h = hash_str(EW_FNV1A64_INIT, tname);
+  h = hash_str(h, recipient);
+  h = hash_str(h, a->alert_id);
+  char id[32];
+  snprintf(id, sizeof id, "EWN-%016" PRIx64, h);
+  ew_notice n;
+  int found;
+  if (ew_store_notice_get(e->store, id, &e->arena, &n, NULL, &found) < 0)
+    return fail_store(e, "notice");
+  if (found)
+    return 0; /* issued once, whatever the alert does afterwards */
+  memset(&n, 0, sizeof n);
+  n.notice_id = ew_arena_strdup(&e->arena, id);
+  n.notice_type = type;
+  n.issuer_uscc = issuer;
+  n.recipient_agency_uscc = recipient;
+  /* rules.md R09: 「cc 上级」. */
+  n.cc_usccs = strv1(&e->arena, strcmp(a->rule_id, "R09") == 0 ? parent : NULL);
+  n.alert_ids = strv1(&e->arena, a->alert_id);
+  n.findings = a->message ? a->message : a->rule_id;
+  n.legal_basis = strv1(&e->arena, a->legal_basis);
+  n.required_actions = strv1(&e->arena, ew_notice_required_action(a->rule_id));
+  n.issued_at = a->due_at != EW_NONE && a->due_at > a->detected_at
+                    ? a->due_at
+                    : a->detected_at;
+  if (!n.notice_id)
+    return ew_engine_fail(e, "out of memory");
+  return issue(e, &n, part);
+}
+
+/* "YYYY-MM" of `t` (Asia/Shanghai) and 00:00 of the month after. */
+static void month_of(ew_time t, char buf[8], ew_time *next) {
+  char date[11];
+  ew_time_date(t, date);
+  int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 +
+          (date[2] - '0') * 10 + (date[3] - '0');
+  int m = (date[5] - '0') * 10 + (date[6] - '0');
+  memcpy(buf, date, 7);
+  buf[7] = '\0';
+  *next = m == 12 ? ew_time_from_civil(y + 1, 1, 1)
+                  : ew_time_from_civil(y, m + 1, 1);
+}
+
+static int add_batched(ew_engine *e, const ew_alert *a, int32_t part) {
+  int has;
+  if (!a->agency_uscc)
+    return 0;
+  if (ew_store_notice_alert_has(e->store, a->alert_id, &has) < 0)
+    return fail_store(e, "notice of alert");
+  if (has)
+    return 0; /* already listed by an earlier month's notice */
+  char month[8], batch[200];
+  ew_time next;
+  month_of(a->detected_at, month, &next);
+  snprintf(batch, sizeof batch, "%s/%s", a->agency_uscc, month);
+  if (ew_store_notice_pending_add(e->store, batch, a->alert_id, part) < 0 ||
+      ew_store_wakeup_put(e->store, EW_WAKE_NOTICE_BATCH, batch, -1, next) < 0)
+    return fail_store(e, "batched notice");
+  return 0;
+}
+
+int ew_notices_on_alert(ew_engine *e, const ew_alert *a, int32_t part) {
+  const ew_rule_def *d = ew_rule_find(a->rule_id);
+  if (!d)
+    return 0;
+  const ew_rule_common *c = ew_rule_common_of(e->cfg, d);
+  if (c->notice == EW_NOTICE_NONE || a->severity < c->notice_min_severity)
+    return 0;
+  if (c->notice == EW_NOTICE_BATCHED)
+    return add_batched(e, a, part);
+  if (!a->agency_uscc)
+    return 0;
+  if (issue_immediate(e, a, c->notice_type, a->agency_uscc, part) < 0)
+    return -1;
+  /* rules.md R19c: 「notice to both」: every other agency the finding
+   * names gets its own notice. */
+  const char *others = ew_alert_fact_get(a, "other_agencies");
+  while (others && *others) {
+    const char *comma = strchr(others, ',');
+    size_t len = comma ? (size_t)(comma - others) : strlen(others);
+    char *one = ew_arena_strndup(&e->arena, others, len);
+    if (!one)
+      return ew_engine_fail(e, "out of memory");
+    if (*one && strcmp(one, a->agency_uscc) != 0 &&
+        issue_immediate(e, a, c->notice_type, one, part) < 0)
+      return -1;
+    others = comma ? comma + 1 : NULL;
+  }
+  return 0;
+}
+
+/* Appends `s` to `v` (capacity *cap) unless it is there already. */
+static int strv_add_unique(ew_arena *a, ew_strv *v, size_t *cap,
+                           const char *s) {
+  if (!s)
+    return 0;
+  for (size_t i = 0; i < v->n; i++)
+    if (strcmp(v->v[i], s) == 0)
+      return 0;
+  const char **nv = ew_rule_array_grow(a, (void *)v->v, v->n, cap, sizeof *nv);
+  if (!nv)
+    return -1;
+  nv[v->n++] = s;
+  v->v = nv;
+  return 0;
+}
+
+int ew_notices_fire_batch(ew_engine *e, const char *batch, ew_time due) {
+  ew_strv pending;
+  if (ew_store_notice_pending_take(e->store, batch, &e->arena, &pending) < 0)
+    return fail_store(e, "batched notice");
+  const char *slash = strrchr(batch, '/');
+  if (!slash || !pending.n)
+    return 0;
+  char *recipient = ew_arena_strndup(&e->arena, batch, (size_t)(slash - batch));
+  const char *month = slash + 1;
+  ew_notice n;
+  memset(&n, 0, sizeof n);
+  size_t cap_ids = 0, cap_basis = 0, cap_actions = 0;
+  char *findings = ew_arena_printf(&e->arena, "%s，发现以下执法问题：", month);
+  uint64_t h = hash_str(EW_FNV1A64_INIT, "BATCH");
+  h = hash_str(h, batch);
+  int k = 0;
+  for (size_t i = 0; i < pending.n && recipient && findings; i++) {
+    ew_alert_state st;
+    int found;
+    if (ew_store_alert_state_get(e->store, pending.v[i], &e->arena, &st,
+                                 &found) < 0)
+      return fail_store(e, "alert state");
+    if (!found || st.status != EW_AST_OPEN)
+      continue; /* withdrawn within the month: nothing to notify */
+    ew_alert a;
+    if (ew_blob_decode(ew_rtype_of(EW_REC_ALERT), st.body, st.body_len, &a,
+                       &e->arena) < 0)
+      return ew_engine_fail(e, "alert state %s: corrupt body", pending.v[i]);
+    h = hash_str(h, a.alert_id);
+    findings = ew_arena_printf(&e->arena, "%s%s%d. %s", findings, k ? "；" : "",
+                               k + 1, a.message ? a.message : a.rule_id);
+    k++;
+    if (strv_add_unique(&e->arena, &n.alert_ids, &cap_ids, a.alert_id) < 0 ||
+        strv_add_unique(&e->arena, &n.legal_basis, &cap_basis, a.legal_basis) <
+            0 ||
+        strv_add_unique(&e->arena, &n.required_actions, &cap_actions,
+                        ew_notice_required_action(a.rule_id)) < 0)
+      return ew_engine_fail(e, "out of memory");
+  }
+  if (!recipient || !findings)
+    return ew_engine_fail(e, "out of memory");
+  if (!n.alert_ids.n)
+    return 0;
+  const char *issuer;
+  if (issuer_of(e, recipient, &issuer, NULL) < 0)
+    return -1;
+  if (!issuer) {
+    ew_warn("notices: %s is not registered with a justice bureau; its "
+            "notice of %s (%zu alerts) is not issued",
+            recipient, month, n.alert_ids.n);
+    return 0;
+  }
+  char id[32];
+  snprintf(id, sizeof id, "EWN-%016" PRIx64, h);
+  n.notice_id = ew_arena_strdup(&e->arena, id);
+  n.notice_type = EW_NT_SUPERVISION_SUGGESTION;
+  n.issuer_uscc = issuer;
+  n.recipient_agency_uscc = recipient;
+  n.findings = ew_arena_printf(&e->arena, "%s。", findings);
+  n.issued_at = due;
+  if (!n.notice_id || !n.findings)
+    return ew_engine_fail(e, "out of memory");
+  for (size_t i = 0; i < n.alert_ids.n; i++)
+    if (ew_store_notice_alert_add(e->store, n.alert_ids.v[i], n.notice_id) < 0)
+      return fail_store(e, "notice of alert");
+  return issue(e, &n, -1);
+}

@@ -1,0 +1,9 @@
+/* r04_ledger.c - placeholder while issue 4 is in progress: finds nothing yet.
+ */
+#include "rules.h"
+
+int ew_rule_r04(const ew_rule_ctx *ctx, ew_findings *out) {
+  (void)ctx;
+  (void)out;
+  return 0;
+}

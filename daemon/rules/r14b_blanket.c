@@ -1,0 +1,9 @@
+/* r14b_blanket.c - placeholder while issue 4 is in progress: finds nothing yet.
+ */
+#include "rules.h"
+
+int ew_rule_r14b(const ew_rule_ctx *ctx, ew_findings *out) {
+  (void)ctx;
+  (void)out;
+  return 0;
+}

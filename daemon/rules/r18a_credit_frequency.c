@@ -1,0 +1,9 @@
+/* r18a_credit_frequency.c - placeholder while issue 4 is in progress: finds
+ * nothing yet. */
+#include "rules.h"
+
+int ew_rule_r18a(const ew_rule_ctx *ctx, ew_findings *out) {
+  (void)ctx;
+  (void)out;
+  return 0;
+}
