@@ -548,6 +548,16 @@ static int apply(ew_daemon *d, const rd_kafka_message_t *m, ew_rkind kind,
 
   ew_origin origin = {topic, m->partition, m->offset};
   d->failmsg[0] = '\0';
+  /* The clock follows the events while they are read (a backlog is judged
+   * as `check` judges it), never beyond wall time: an event dated in the
+   * future must not make deadlines pass early. */
+  ew_time et = ew_record_event_time(&rec), wall = wall_ms();
+  if (et != EW_NONE && ew_engine_advance(d->engine, et < wall ? et : wall)) {
+    snprintf(d->failmsg, sizeof d->failmsg, "clock: %s",
+             ew_engine_errmsg(d->engine));
+    d->engine_failed = 1;
+    return -1;
+  }
   if (ew_engine_apply(d->engine, &rec, &origin) != 0) {
     if (!d->failmsg[0]) /* else emit() said why */
       snprintf(d->failmsg, sizeof d->failmsg, "engine: %s",
@@ -645,13 +655,17 @@ static void run_batch(ew_daemon *d, int refs_only) {
     if (refs_only && ew_kafka_consumer_caught_up(d->refs, NULL))
       break; /* the bootstrap is done: no need to wait out the batch */
   }
+  int idle = 1; /* no event was waiting: the consumer has caught up */
   while (!refs_only && d->events && n < max && !ew_daemon_stop_signal) {
     int64_t left = deadline - mono_ms();
+    idle = 0;
     if (left <= 0)
       break;
     m = ew_kafka_consumer_poll(d->events, (int)left);
-    if (!m)
+    if (!m) {
+      idle = 1;
       break;
+    }
     int rc = process(d, m, 0);
     if (rc != 0)
       batch_fail(d, m);
@@ -668,7 +682,12 @@ static void run_batch(ew_daemon *d, int refs_only) {
   if (!refs_only && mono_ms() >= d->next_tick) {
     d->next_tick = mono_ms() + d->cfg->tick_ms;
     d->failmsg[0] = '\0';
-    if (batch_begin(d) != 0 || ew_engine_advance(d->engine, wall_ms()) != 0) {
+    /* Wall time once the input has caught up: a deadline then passes
+     * within a tick even when no event arrives. While a backlog is read,
+     * the events move the clock (apply) and the tick only fires what is
+     * due by it. */
+    if (batch_begin(d) != 0 ||
+        ew_engine_advance(d->engine, idle ? wall_ms() : EW_NONE) != 0) {
       if (!d->failmsg[0])
         snprintf(d->failmsg, sizeof d->failmsg, "clock tick: %s",
                  ew_engine_errmsg(d->engine));

@@ -9,7 +9,9 @@
 # must exit 0 and report no bad line on stderr (scenarios are clean input);
 # each {"kind":"alert"} line of its output is projected to
 # `rule_id status severity subject_id` and the list, in emission order, must
-# equal <name>.expected (an empty file means no alert at all). A full run
+# equal <name>.expected (an empty file means no alert at all). With
+# <name>.asof, check runs with --as-of that time; notices are projected to
+# `notice TYPE RECIPIENT ALERT_COUNT` and compared when .expected lists any. A full run
 # also checks that the committed scenario and sample files are what
 # gen_scenarios.py and deploy/sample/gen_sample.py write. Prints
 # PASS/FAIL per scenario, the diff of a failure, and "N passed, M failed";
@@ -46,6 +48,11 @@ for n, line in enumerate(sys.stdin, 1):
     if not isinstance(o, dict):
         print("stdout line %d is not an object" % n, file=sys.stderr)
         bad = 1
+        continue
+    if o.get("kind") == "notice":
+        print("notice %s %s %d" % (o.get("notice_type"),
+                                   o.get("recipient_agency_uscc"),
+                                   len(o.get("alert_ids") or [])))
         continue
     if o.get("kind") != "alert":
         continue
@@ -124,6 +131,7 @@ for name in "${names[@]}"; do
   else
     args=(check)
     [[ -f "$here/$name.cfg" ]] && args+=(--config "$name.cfg")
+    [[ -f "$here/$name.asof" ]] && args+=(--as-of "$(cat "$here/$name.asof")")
     # Run from the scenario directory so that reports name "<name>.jsonl:LINE".
     (cd "$here" && "$bin" "${args[@]}" "$in") >"$out" 2>"$err"
     rc=$?
@@ -132,11 +140,20 @@ for name in "${names[@]}"; do
     if grep -Eq "(^|[ /])$name\.jsonl:[0-9]+:" "$err"; then
       why+=("bad input lines reported on stderr")
     fi
-    if ! project <"$out" >"$got" 2>>"$err"; then
+    if ! project <"$out" >"$got.all" 2>>"$err"; then
       why+=("unreadable output")
-    elif ! diff -u --label "$name.expected" --label "$name (enforcewatch check)" \
-             "$exp" "$got" >"$tmp/$name.diff"; then
-      why+=("alerts differ from $name.expected")
+    else
+      # Notices are compared only where the scenario lists some.
+      if grep -q '^notice ' "$exp"; then
+        cp "$got.all" "$got"
+      else
+        grep -v '^notice ' "$got.all" >"$got" || true
+      fi
+      if ! diff -u --label "$name.expected" \
+             --label "$name (enforcewatch check)" "$exp" "$got" \
+             >"$tmp/$name.diff"; then
+        why+=("alerts differ from $name.expected")
+      fi
     fi
   fi
   if [[ ${#why[@]} -eq 0 ]]; then

@@ -4,7 +4,12 @@ Each scenario is one `<name>.jsonl` (contract §7 input: its own agencies,
 plans, certificates..., then its events) and one `<name>.expected` (the
 alerts `enforcewatch check` must print, in emission order, one
 `rule_id status severity subject_id` per line; empty = no alert at all).
-A scenario may also have `<name>.cfg`, a config file passed with --config.
+A scenario may also have `<name>.cfg`, a config file passed with --config,
+and `<name>.asof`, the time passed with --as-of (issue 4: deadlines fire
+when check's clock passes them; without it the clock stops at the latest
+event time). Notices are compared only when the .expected file lists some:
+a line `notice NOTICE_TYPE RECIPIENT_USCC ALERT_COUNT` per notice, in
+emission order among the alert lines.
 
 Scenarios are defined in the `scen_*.py` modules beside this file (one per
 group of rules, so that work on different rules touches different files),
@@ -73,6 +78,7 @@ class Scenario:
         self.name, self.doc = name, doc
         self.refs, self.events, self.expected = [], [], []
         self.cfg = None
+        self.as_of = None  # ISO time for --as-of, or None
         self.tag = "".join(w[0] for w in name.split("_")).upper()[:6] + \
             _digits(name, 4)
         self.n_officers = self.n_ent = self.n_ev = self.n_ins = 0
@@ -294,6 +300,8 @@ def main(argv):
         files = {name + ".jsonl": body, name + ".expected": exp}
         if sc.cfg:
             files[name + ".cfg"] = sc.cfg
+        if sc.as_of:
+            files[name + ".asof"] = sc.as_of + "\n"
         for fname, text in files.items():
             path = os.path.join(HERE, fname)
             if check:
@@ -312,10 +320,10 @@ def main(argv):
                                       ordered=False)
         for code in sc.bad_usccs:
             assert not uscc_valid(code)
-    known = {n + ext for n in built for ext in (".jsonl", ".expected",
-                                                 ".cfg")}
+    exts = (".jsonl", ".expected", ".cfg", ".asof")
+    known = {n + ext for n in built for ext in exts}
     for f in os.listdir(HERE):
-        if f.endswith((".jsonl", ".expected", ".cfg")) and f not in known:
+        if f.endswith(exts) and f not in known:
             stale.append(f + " (no longer generated)")
     for s in stale:
         print("stale: %s" % s, file=sys.stderr)
