@@ -319,6 +319,13 @@ static int judge(ew_engine *e, const ew_subject *sj, ew_time now,
   /* The subject's one wake-up: what this judgement asked for replaces
    * what the last one did, so a snapshot that meets a deadline cancels it
    * by not asking again. */
+  /* A wake-up at or before the time judged would fire at once and again
+   * for ever: what a rule asks for must lie ahead. */
+  if (found.wake_at != EW_NONE && now != EW_NONE && found.wake_at <= now) {
+    ew_warn("engine: wake-up of %s at or before the time judged ignored",
+            sj->id);
+    found.wake_at = EW_NONE;
+  }
   if (!windows_only &&
       ew_store_wakeup_put(e->store, sj->type, sj->id, part, found.wake_at) < 0)
     return fail_store(e, "wake-up");
@@ -491,10 +498,13 @@ int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
       agency = ew_arena_strdup(&e->arena, old->u.plan.agency_uscc);
       year = plan_year(old);
     }
+    if (old && kind == EW_REC_AGENCY)
+      agency = ew_arena_strdup(&e->arena, id);
   }
   if (ew_store_ref_delete(e->store, kind, id) < 0)
     return fail_store(e, "reference tombstone");
-  /* A deleted plan may leave its agency without one for the year. */
+  /* A deleted plan may leave its agency without one for the year; a
+   * deleted agency's R01 alerts are withdrawn. */
   if (agency)
     return ew_engine_judge_agency_years(e, agency, year);
   return 0;

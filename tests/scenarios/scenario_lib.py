@@ -91,8 +91,11 @@ class Scenario:
         return rec
 
     def agency(self, name, region="622901", level=None, bad_uscc=False,
-               key="A"):
-        """An agency with inspection power, and its justice bureau."""
+               key="A", annual_plans=(2023, 2024, 2025)):
+        """An agency with inspection power, and its justice bureau. It has
+        filed an (empty) annual inspection plan on 01-10 of each year in
+        `annual_plans`, so that R01 is silent unless a scenario is about
+        it; the plans a scenario checks against come from plan()."""
         seed = self.name + "/" + key
         jb = make_uscc("11", region, "01" + _digits(self.name + "/jb/" +
                                                     region, 6))
@@ -109,6 +112,12 @@ class Scenario:
         self.ref("agency", agency_uscc=uscc, name=name, region_code=region,
                  level=level or _level(region), parent_agency_uscc=None,
                  has_inspection_power=True, justice_bureau_uscc=jb)
+        for year in annual_plans:
+            self.ref("plan", plan_id="JH-%s-%s-Y%d" % (self.tag, key, year),
+                     agency_uscc=uscc, year=year,
+                     plan_type="ANNUAL_INSPECTION", status="FILED",
+                     filed_at=ts("%d-01-10 10:00" % year), items=[],
+                     participant_agency_usccs=[])
         return uscc
 
     def enterprise(self, region="622901", bad_uscc=False, letter_c18=False):
