@@ -22,12 +22,14 @@
  *                           ew_calendar_add_workdays(started_at,
  *                           emergency_grace_workdays): with the default 1,
  *                           by the end of the next working day.
- * An emergency check whose approval is still missing is not a finding as
- * long as the snapshot's event_time is within that deadline (the approval
- * may still come); a snapshot recorded after the deadline without it fires
- * no_approval. Catching an emergency whose approval never comes and whose
- * feed sends nothing after the deadline needs a deadline timer, not this
- * per-event rule.
+ * An emergency check whose approval is still missing is not a finding
+ * while that deadline has not passed (the approval may still come): it
+ * fires no_approval when a snapshot recorded after the deadline still
+ * lacks it (detected_at = that snapshot's event_time, as for every other
+ * reason), or, with no snapshot after it, when the engine clock passes the
+ * deadline (ew_deadline_passed asks the engine to wake the inspection just
+ * after it; detected_at = the deadline). Either way due_at = the deadline.
+ * A snapshot citing an approval given in time withdraws it.
  * started_at missing (a STARTED snapshot without it) falls back to the
  * snapshot's event_time, and the facts say so (started_at_source).
  *
@@ -77,6 +79,7 @@ typedef struct judgement {
   int started_stated;
   int emergency;
   ew_time deadline;   /* emergencies; EW_NONE beyond the calendar's bound */
+  int by_clock;       /* no_approval found by the clock passing deadline */
   ew_time approved;   /* the approval time used; EW_NONE when unknown */
   const char *source; /* "record" or "event" */
   const ew_approval *ap;
@@ -93,14 +96,20 @@ static int differs(const char *a, const char *b) {
   return !a || !b || strcmp(a, b) != 0;
 }
 
-/* Within the emergency grace, as of this snapshot: nothing to find yet. */
-static int pending(const ew_rule_ctx *ctx, const judgement *j) {
-  return j->emergency && j->deadline != EW_NONE &&
-         ctx->event_time <= j->deadline;
+/* Within the emergency grace: nothing to find yet. The grace is over when
+ * the snapshot was recorded after it, or when the engine clock has passed
+ * it; else the engine is asked to wake the inspection just after it. */
+static int pending(const ew_rule_ctx *ctx, ew_findings *out, judgement *j) {
+  if (!j->emergency || j->deadline == EW_NONE || ctx->event_time > j->deadline)
+    return 0;
+  if (!ew_deadline_passed(ctx, out, j->deadline))
+    return 1;
+  j->by_clock = 1;
+  return 0;
 }
 
 /* Fills `j`; returns 0, or -1 on a store failure. */
-static int judge(const ew_rule_ctx *ctx, judgement *j) {
+static int judge(const ew_rule_ctx *ctx, ew_findings *out, judgement *j) {
   const ew_inspection *in = &ctx->rec->u.inspection;
   memset(j, 0, sizeof *j);
   j->started_stated = in->started_at != EW_NONE;
@@ -116,7 +125,7 @@ static int judge(const ew_rule_ctx *ctx, judgement *j) {
   j->source = in->approved_at != EW_NONE ? "event" : NULL;
 
   if (!in->approval_id) {
-    if (!pending(ctx, j))
+    if (!pending(ctx, out, j))
       add(j, P_NO_APPROVAL);
     return 0;
   }
@@ -144,7 +153,7 @@ static int judge(const ew_rule_ctx *ctx, judgement *j) {
     }
   }
   if (j->approved == EW_NONE) {
-    if (!pending(ctx, j))
+    if (!pending(ctx, out, j))
       add(j, P_NO_APPROVAL);
   } else if (j->approved > j->started) {
     if (!j->emergency)
@@ -238,7 +247,7 @@ int ew_rule_r03(const ew_rule_ctx *ctx, ew_findings *out) {
       (rec->u.inspection.status != EW_INSP_STARTED &&
        rec->u.inspection.status != EW_INSP_ENDED))
     return 0;
-  if (judge(ctx, &j) < 0)
+  if (judge(ctx, out, &j) < 0)
     return -1;
   if (j.n == 0)
     return 0;
@@ -248,6 +257,13 @@ int ew_rule_r03(const ew_rule_ctx *ctx, ew_findings *out) {
                                        ctx->cfg->r03.c.severity, LEGAL_BASIS);
   if (!b)
     return 0;
+  /* The emergency's approval missing at its deadline is a deadline finding;
+   * found by the clock, it is detected at the deadline itself. */
+  if (j.has[P_NO_APPROVAL] && j.emergency && j.deadline != EW_NONE) {
+    b->alert.due_at = j.deadline;
+    if (j.by_clock)
+      b->alert.detected_at = j.deadline;
+  }
   char t[EW_TIME_BUFSZ], list[256];
   size_t len = 0;
   int first = -1;

@@ -344,7 +344,7 @@ def r11_hearing_not_offered():
 
 
 def _confiscation(sc, notice, decided=DECIDED, event_time=None,
-                  reviewed_on="2025-03-03", calendar=()):
+                  reviewed_on="2025-03-03", calendar=(), filed=None):
     """¥12,000 of illegal gains confiscated (hearing-eligible amount),
     legally reviewed on `reviewed_on`, the hearing offered with the notice
     of rights at `notice` and not waived, decided at `decided`. Returns the
@@ -358,7 +358,8 @@ def _confiscation(sc, notice, decided=DECIDED, event_time=None,
                      notice_of_rights_at=notice, decided_at=decided,
                      legal_review_id="FZSH-" + sc.tag,
                      legal_review_passed=True,
-                     legal_review_at=at("10:00", reviewed_on))
+                     legal_review_at=at("10:00", reviewed_on),
+                     **({"filed_at": filed} if filed else {}))
 
 
 @scenario
@@ -410,7 +411,8 @@ def r11_hearing_window_over_holiday():
                         decided=at("15:30", "2025-10-14"),
                         event_time=at("16:00", "2025-10-14"),
                         reviewed_on="2025-10-13",
-                        calendar=NATIONAL_DAY_2025)
+                        calendar=NATIONAL_DAY_2025,
+                        filed=at("10:00", "2025-09-15"))
     sc.expect("R11 OPEN HIGH " + dno)
     return sc
 
@@ -424,7 +426,8 @@ def r11_hearing_window_after_holiday_near_miss():
                   decided=at("09:30", "2025-10-15"),
                   event_time=at("16:00", "2025-10-15"),
                   reviewed_on="2025-10-14",
-                  calendar=NATIONAL_DAY_2025)
+                  calendar=NATIONAL_DAY_2025,
+                        filed=at("10:00", "2025-09-15"))
     return sc
 
 

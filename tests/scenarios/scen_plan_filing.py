@@ -52,7 +52,8 @@ def r01_plan_filed_late():
                   "the violation stands, with its notice.")
     ag = _agency(sc)
     sc.plan(ag, [], filed="2025-04-10 10:00")
-    sc.as_of = "2025-05-01T09:00:00+08:00"
+    # before the notice's feedback falls due (04-30), so R24 is not yet due
+    sc.as_of = "2025-04-20T09:00:00+08:00"
     sc.expect("R01 OPEN HIGH " + _r01(ag),
               "notice SUPERVISION_OPINION %s 1" % ag)
     return sc

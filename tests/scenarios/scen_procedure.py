@@ -216,9 +216,11 @@ def r03_emergency_two_workdays_late():
     sc = Scenario("r03_emergency_two_workdays_late",
                   "The same emergency check approved on Tuesday 03-11, two "
                   "working days later: past the deadline (Monday 23:59:59), "
-                  "R03 MEDIUM raised by the ENDED snapshot.")
+                  "R03 MEDIUM raised when the deadline passes with no "
+                  "approval, then updated (same alert) by the ENDED snapshot "
+                  "that shows the late approval.")
     iid = _emergency(sc, "2025-03-11", "10:00")
-    sc.expect("R03 OPEN MEDIUM " + iid)
+    sc.expect("R03 OPEN MEDIUM " + iid, "R03 OPEN MEDIUM " + iid)
     return sc
 
 
@@ -239,11 +241,12 @@ def r03_emergency_after_holiday_near_miss():
 def r03_emergency_after_holiday_late():
     sc = Scenario("r03_emergency_after_holiday_late",
                   "The same holiday emergency approved on Friday 10-10, the "
-                  "second working day after it: R03 MEDIUM.")
+                  "second working day after it: R03 MEDIUM when the grace "
+                  "ends on 10-09, updated by the late approval.")
     iid = _emergency(sc, "2025-10-10", "09:00", start_day="2025-09-30",
                      items=[("SCJG-FOOD-02", ["F52"], [], "2025-07-01",
                              "2025-12-31")], calendar=NATIONAL_DAY_2025)
-    sc.expect("R03 OPEN MEDIUM " + iid)
+    sc.expect("R03 OPEN MEDIUM " + iid, "R03 OPEN MEDIUM " + iid)
     return sc
 
 
