@@ -262,7 +262,12 @@ static int64_t inspection_window_days(const ew_rules_config *c) {
   return d;
 }
 
-static int judge_snapshot(ew_engine *e, ew_rkind kind, const follower *fw) {
+/* Judges a follower with the window rules. What changes is dated by the
+ * event that moved the window (`cause_time`) when that came later than the
+ * follower's own snapshot: a cancellation withdraws the later check's R19a
+ * when it is known, not before. */
+static int judge_snapshot(ew_engine *e, ew_rkind kind, const follower *fw,
+                          ew_time cause_time) {
   const char *id = fw->id;
   ew_record rec;
   int found;
@@ -280,6 +285,8 @@ static int judge_snapshot(ew_engine *e, ew_rkind kind, const follower *fw) {
   sj.id = ew_record_id(&rec);
   sj.event_id = ew_record_event_id(&rec);
   sj.event_time = ew_record_event_time(&rec);
+  if (cause_time != EW_NONE && cause_time > sj.event_time)
+    sj.event_time = cause_time;
   sj.part = fw->part;
   return ew_engine_judge_windows(e, &sj, e->clock);
 }
@@ -317,7 +324,7 @@ int ew_engine_judge_followers(ew_engine *e, const ew_record *rec) {
   if (f.oom)
     return ew_engine_fail(e, "out of memory listing window followers");
   for (size_t i = 0; i < f.n; i++)
-    if (judge_snapshot(e, kind, &f.v[i]) < 0)
+    if (judge_snapshot(e, kind, &f.v[i], ew_record_event_time(rec)) < 0)
       return -1;
   return 0;
 }

@@ -161,6 +161,22 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
   cfg->r19d.c.enabled = 1;
   cfg->r19d.c.severity = EW_SEV_MEDIUM;
   cfg->r19d.max_per_year = 2;
+  /* R19 counts routine checks, i.e. not 个案: check_class CASE, and the
+   * triggers of rules.md R19d (投诉举报, 交办, 企业申请, 许可核查) plus case
+   * investigation and data monitoring, which 司法部问答 [S12] also calls
+   * 个案检查 (the same list as R18a's). SPECIAL (专项) checks count: ¶11's
+   * merging applies to them too; 上级部署专项 is exempt by its trigger. */
+  {
+    uint32_t exempt =
+        BIT(EW_TRIG_COMPLAINT) | BIT(EW_TRIG_CASE_INVESTIGATION) |
+        BIT(EW_TRIG_SUPERIOR_ASSIGNED) | BIT(EW_TRIG_ENTERPRISE_REQUEST) |
+        BIT(EW_TRIG_LICENSING_VERIFICATION) | BIT(EW_TRIG_DATA_MONITORING);
+    uint32_t classes = BIT(EW_CLASS_ROUTINE) | BIT(EW_CLASS_SPECIAL);
+    cfg->r19a.exempt_triggers = cfg->r19b.exempt_triggers = exempt;
+    cfg->r19c.exempt_triggers = cfg->r19d.exempt_triggers = exempt;
+    cfg->r19a.counted_classes = cfg->r19b.counted_classes = classes;
+    cfg->r19c.counted_classes = cfg->r19d.counted_classes = classes;
+  }
 
   /* R20 [P]: (i) enforcement conduct: accept 5 WD, conclude 30 d after
    * acceptance, extension up to 30 d [S11]; (ii) against an enterprise:
@@ -546,13 +562,29 @@ const ew_rule_param ew_rule_params[] = {
 
     COMMON("R19a", r19a),
     INT("R19a", "window_days", r19a.window_days, 1, 3650),
+    ENUMSET("R19a", "exempt_triggers", r19a.exempt_triggers,
+            &ew_enum_trigger_type),
+    ENUMSET("R19a", "counted_classes", r19a.counted_classes,
+            &ew_enum_check_class),
     COMMON("R19b", r19b),
     INT("R19b", "window_days", r19b.window_days, 1, 3650),
+    ENUMSET("R19b", "exempt_triggers", r19b.exempt_triggers,
+            &ew_enum_trigger_type),
+    ENUMSET("R19b", "counted_classes", r19b.counted_classes,
+            &ew_enum_check_class),
     COMMON("R19c", r19c),
     INT("R19c", "window_days", r19c.window_days, 1, 3650),
     INT("R19c", "min_agencies", r19c.min_agencies, 2, 100),
+    ENUMSET("R19c", "exempt_triggers", r19c.exempt_triggers,
+            &ew_enum_trigger_type),
+    ENUMSET("R19c", "counted_classes", r19c.counted_classes,
+            &ew_enum_check_class),
     COMMON("R19d", r19d),
     INT("R19d", "max_per_year", r19d.max_per_year, 1, 1000),
+    ENUMSET("R19d", "exempt_triggers", r19d.exempt_triggers,
+            &ew_enum_trigger_type),
+    ENUMSET("R19d", "counted_classes", r19d.counted_classes,
+            &ew_enum_check_class),
 
     COMMON("R20a", r20a),
     SEVERITY("R20a", "severity_late", r20a.severity_late),

@@ -92,20 +92,28 @@ typedef struct ew_rules_config {
   } r18a;
   struct {
     ew_rule_common c;
-    int64_t window_days; /* same agency, same enterprise: 30 */
+    int64_t window_days;      /* same agency, same enterprise: 30 */
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: 个案, not counted */
+    uint32_t counted_classes; /* bit per EW_CLASS_*: not 个案 */
   } r19a;
   struct {
     ew_rule_common c;
-    int64_t window_days; /* same agency, item and enterprise: 365 */
+    int64_t window_days;      /* same agency, item and enterprise: 365 */
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: 个案, not counted */
+    uint32_t counted_classes; /* bit per EW_CLASS_*: not 个案 */
   } r19b;
   struct {
     ew_rule_common c;
-    int64_t window_days;  /* several agencies, one enterprise: 15 */
-    int64_t min_agencies; /* 2 */
+    int64_t window_days;      /* several agencies, one enterprise: 15 */
+    int64_t min_agencies;     /* 2 */
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: 个案, not counted */
+    uint32_t counted_classes; /* bit per EW_CLASS_*: not 个案 */
   } r19c;
   struct {
     ew_rule_common c;
-    int64_t max_per_year; /* one agency, one enterprise, calendar year: 2 */
+    int64_t max_per_year;     /* one agency, one enterprise, calendar year: 2 */
+    uint32_t exempt_triggers; /* bit per EW_TRIG_*: 个案, not counted */
+    uint32_t counted_classes; /* bit per EW_CLASS_*: not 个案 */
   } r19d;
   struct {
     ew_rule_common c;           /* severity: overdue */

@@ -299,4 +299,39 @@ ew_review_problem ew_penalty_review(const ew_penalty *p);
  * "review_after_decision" (the fact values); "ok" for EW_RV_OK. */
 const char *ew_review_problem_name(ew_review_problem r);
 
+/* ---- window rules (R18a, R19; issue 4): defined in
+ * r19_repeated_inspections.c ---- */
+
+/* The time window rules place an inspection at, as history does: ended_at,
+ * else started_at, else event_time. */
+ew_time ew_inspection_at(const ew_inspection *in);
+
+/* 1 when an inspection of `check_class` and `trigger_type` is counted by a
+ * window rule with these bits (EW_CLASS_* counted, EW_TRIG_* exempt). */
+int ew_window_counted(int check_class, int trigger_type, uint32_t classes,
+                      uint32_t exempt_triggers);
+
+/* The inspections of the subject's enterprise (ctx->rec, an inspection)
+ * with `at` in [from, the subject's at] that come before the subject in
+ * (at, inspection_id) order, in that order, copied into ctx->arena. Never
+ * the subject itself, never a later one. Returns 0, or -1 on a store
+ * failure; OOM sets out->oom (and returns 0 with what was collected). */
+typedef struct ew_window_rows {
+  ew_hist_inspection *v;
+  size_t n, cap;
+} ew_window_rows;
+int ew_window_earlier(const ew_rule_ctx *ctx, ew_time from, ew_findings *out,
+                      ew_window_rows *rows);
+
+/* "INS-1,INS-2": the ids of `n` subjects (at most 20, then ",..."), in
+ * ctx->arena; "" on OOM (out->oom set). */
+const char *ew_window_ids(const ew_rule_ctx *ctx, ew_findings *out,
+                          const char *const *ids, size_t n);
+
+/* Adds the event ids of the latest snapshots of the `n` subjects of `kind`
+ * (at most 32) to the finding's evidence. Returns 0, or -1 on a store
+ * failure. */
+int ew_window_evidence(const ew_rule_ctx *ctx, ew_alert_builder *b,
+                       ew_rkind kind, const char *const *ids, size_t n);
+
 #endif /* EW_RULES_H */

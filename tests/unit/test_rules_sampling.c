@@ -335,6 +335,9 @@ static void test_r16b_unlisted_item_near_miss(void **state) {
   ew_record si = sampling_item(w, "C13-01", FX_AG2, 0);
   h_must_apply(&w->h, &si); /* on another agency's list */
   r = base(w, "INS-2");
+  /* Another enterprise: a second check of the first one would be R19's
+   * repeated inspection, which is not what this case is about. */
+  r.u.inspection.enterprise_uscc = FX_ENT2;
   h_must_apply(&w->h, &r);
   assert_int_equal(w->h.n, 0);
 }
