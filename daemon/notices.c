@@ -7,10 +7,25 @@
  *                 recipient and the alert ids (and the month of a batch);
  *   issued_at     when the finding became what calls for the notice: the
  *                 alert's due_at for a deadline rule (R24 escalated at its
- *                 second deadline), else its detected_at; a batch is issued
- *                 at 00:00 of the month after;
+ *                 second deadline, R01 at its violation date), else its
+ *                 detected_at; a batch is issued at 00:00 of the month
+ *                 after. Never the engine clock, which is wall time in the
+ *                 daemon and the input's time in `check`: the same input
+ *                 issues the same notices in both;
  *   feedback_due_at, rectification_due_at  R24's feedback_days and
- *                 rectification_days after issued_at, end of day.
+ *                 rectification_days after issued_at, end of day; no
+ *                 rectification date on a notice that asks for no report
+ *                 (a type not in R24's notice_types: 通报, referrals).
+ * A new notice is judged at its issued_at, not at the clock: a notice issued
+ * while the engine catches up (a batch at 04-01 fired by a clock already in
+ * June) then has its feedback deadlines fired in time order like every
+ * other wake-up, the MEDIUM before the HIGH.
+ *
+ * Batches: an alert joins the batch of the month it was detected in. A
+ * month's batch is closed when it fires (the store's meta keeps the last
+ * closed month per agency); an alert detected in a closed month (its event
+ * arrived late) joins the agency's next open month instead, so an agency
+ * never gets two notices for one month.
  */
 #include "notices.h"
 
@@ -90,29 +105,33 @@ static int issuer_of(ew_engine *e, const char *agency_uscc, const char **issuer,
   if (agency_uscc &&
       ew_store_ref_get(e->store, EW_REC_AGENCY, agency_uscc, &ag) < 0)
     return fail_store(e, "agency lookup");
-  if (ag) {
-    *issuer = ew_arena_strdup(&e->arena, ag->u.agency.justice_bureau_uscc
-                                             ? ag->u.agency.justice_bureau_uscc
-                                             : "");
-    if (parent && ag->u.agency.parent_agency_uscc)
-      *parent = ew_arena_strdup(&e->arena, ag->u.agency.parent_agency_uscc);
-    if (*issuer && !**issuer)
-      *issuer = NULL;
-  }
+  if (!ag)
+    return 0;
+  /* Copied: the registry's record may be replaced while the notice is
+   * built (a nested judgement reads the reference cache too). */
+  const char *jb = ag->u.agency.justice_bureau_uscc;
+  const char *up = ag->u.agency.parent_agency_uscc;
+  if (jb && *jb && !(*issuer = ew_arena_strdup(&e->arena, jb)))
+    return ew_engine_fail(e, "out of memory");
+  if (parent && up && *up && !(*parent = ew_arena_strdup(&e->arena, up)))
+    return ew_engine_fail(e, "out of memory");
   return 0;
 }
 
-/* A one-element string vector in the arena; empty for NULL. */
-static ew_strv strv1(ew_arena *a, const char *s) {
+/* A one-element string vector in the arena; empty for NULL. Sets *oom
+ * when it cannot be allocated. */
+static ew_strv strv1(ew_arena *a, const char *s, int *oom) {
   ew_strv v = {NULL, 0};
   if (!s)
     return v;
   const char **p = ew_arena_alloc(a, sizeof *p);
-  if (p) {
-    p[0] = s;
-    v.v = p;
-    v.n = 1;
+  if (!p) {
+    *oom = 1;
+    return v;
   }
+  p[0] = s;
+  v.v = p;
+  v.n = 1;
   return v;
 }
 
@@ -120,8 +139,12 @@ static ew_strv strv1(ew_arena *a, const char *s) {
 static int issue(ew_engine *e, ew_notice *n, int32_t part) {
   const ew_rules_config *c = e->cfg;
   n->feedback_due_at = ew_calendar_add_days(n->issued_at, c->r24.feedback_days);
+  /* A 通报 or a referral (not in R24's notice_types) informs: nothing to
+   * rectify by a date, though the contract requires a feedback_due_at. */
+  int asks = n->notice_type >= 0 && n->notice_type < 32 &&
+             (c->r24.notice_types & (1u << n->notice_type));
   n->rectification_due_at =
-      c->r24.rectification_days > 0
+      asks && c->r24.rectification_days > 0
           ? ew_calendar_add_days(n->issued_at, c->r24.rectification_days)
           : EW_NONE;
   ew_record out;
@@ -134,7 +157,15 @@ static int issue(ew_engine *e, ew_notice *n, int32_t part) {
   ew_debug("notices: %s %s to %s issued", n->notice_id,
            ew_enum_name(&ew_enum_notice_type, n->notice_type),
            n->recipient_agency_uscc);
-  return ew_engine_judge_notice(e, n->notice_id, NULL, EW_NONE);
+  /* Judged at its issue time (see the top of this file); a feedback that
+   * came before it (a replay) is found by R24 in the store. */
+  ew_subject sj = {0};
+  sj.rec = &out;
+  sj.type = EW_SUBJ_NOTICE;
+  sj.id = n->notice_id;
+  sj.part = part;
+  sj.event_time = n->issued_at;
+  return ew_engine_judge(e, &sj, n->issued_at);
 }
 
 static int issue_immediate(ew_engine *e, const ew_alert *a, int type,
@@ -160,52 +191,82 @@ static int issue_immediate(ew_engine *e, const ew_alert *a, int type,
     return fail_store(e, "notice");
   if (found)
     return 0; /* issued once, whatever the alert does afterwards */
+  int oom = 0;
   memset(&n, 0, sizeof n);
   n.notice_id = ew_arena_strdup(&e->arena, id);
   n.notice_type = type;
   n.issuer_uscc = issuer;
   n.recipient_agency_uscc = recipient;
   /* rules.md R09: 「cc 上级」. */
-  n.cc_usccs = strv1(&e->arena, strcmp(a->rule_id, "R09") == 0 ? parent : NULL);
-  n.alert_ids = strv1(&e->arena, a->alert_id);
+  n.cc_usccs =
+      strv1(&e->arena, strcmp(a->rule_id, "R09") == 0 ? parent : NULL, &oom);
+  n.alert_ids = strv1(&e->arena, a->alert_id, &oom);
   n.findings = a->message ? a->message : a->rule_id;
-  n.legal_basis = strv1(&e->arena, a->legal_basis);
-  n.required_actions = strv1(&e->arena, ew_notice_required_action(a->rule_id));
+  n.legal_basis = strv1(&e->arena, a->legal_basis, &oom);
+  n.required_actions =
+      strv1(&e->arena, ew_notice_required_action(a->rule_id), &oom);
   n.issued_at = a->due_at != EW_NONE && a->due_at > a->detected_at
                     ? a->due_at
                     : a->detected_at;
-  if (!n.notice_id)
+  if (!n.notice_id || oom)
     return ew_engine_fail(e, "out of memory");
+  if (n.issued_at == EW_NONE)
+    return 0; /* an alert without a time cannot date a notice */
   return issue(e, &n, part);
 }
 
-/* "YYYY-MM" of `t` (Asia/Shanghai) and 00:00 of the month after. */
-static void month_of(ew_time t, char buf[8], ew_time *next) {
+/* Months are counted as year * 12 + month - 1 (Asia/Shanghai). */
+static int64_t month_index(ew_time t) {
   char date[11];
   ew_time_date(t, date);
   int y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 +
           (date[2] - '0') * 10 + (date[3] - '0');
   int m = (date[5] - '0') * 10 + (date[6] - '0');
-  memcpy(buf, date, 7);
-  buf[7] = '\0';
-  *next = m == 12 ? ew_time_from_civil(y + 1, 1, 1)
-                  : ew_time_from_civil(y, m + 1, 1);
+  return (int64_t)y * 12 + m - 1;
+}
+
+/* 00:00 of the first day of month `mi`. */
+static ew_time month_start(int64_t mi) {
+  return ew_time_from_civil((int)(mi / 12), (int)(mi % 12) + 1, 1);
+}
+
+/* The month of a batch id "<agency>/YYYY-MM", or -1. */
+static int64_t batch_month(const char *month) {
+  int y, m;
+  char tail;
+  if (sscanf(month, "%4d-%2d%c", &y, &m, &tail) != 2 || m < 1 || m > 12)
+    return -1;
+  return (int64_t)y * 12 + m - 1;
+}
+
+/* The meta entry holding the last closed month of an agency's batches. */
+static const char *closed_key(ew_engine *e, const char *agency_uscc) {
+  return ew_arena_printf(&e->arena, "notice.batch:%s", agency_uscc);
 }
 
 static int add_batched(ew_engine *e, const ew_alert *a, int32_t part) {
-  int has;
-  if (!a->agency_uscc)
+  int has, found;
+  if (!a->agency_uscc || a->detected_at == EW_NONE)
     return 0;
   if (ew_store_notice_alert_has(e->store, a->alert_id, &has) < 0)
     return fail_store(e, "notice of alert");
   if (has)
     return 0; /* already listed by an earlier month's notice */
-  char month[8], batch[200];
-  ew_time next;
-  month_of(a->detected_at, month, &next);
-  snprintf(batch, sizeof batch, "%s/%s", a->agency_uscc, month);
+  const char *key = closed_key(e, a->agency_uscc);
+  int64_t closed, mi = month_index(a->detected_at);
+  if (!key)
+    return ew_engine_fail(e, "out of memory");
+  if (ew_store_meta_get(e->store, key, &closed, &found) < 0)
+    return fail_store(e, "batched notice");
+  if (found && mi <= closed)
+    mi = closed + 1; /* that month's notice is out: the next one lists it */
+  const char *batch = ew_arena_printf(&e->arena, "%s/%04d-%02d", a->agency_uscc,
+                                      (int)(mi / 12), (int)(mi % 12) + 1);
+  if (!batch)
+    return ew_engine_fail(e, "out of memory");
   if (ew_store_notice_pending_add(e->store, batch, a->alert_id, part) < 0 ||
-      ew_store_wakeup_put(e->store, EW_WAKE_NOTICE_BATCH, batch, -1, next) < 0)
+      ew_store_wakeup_put(e->store, EW_WAKE_NOTICE_BATCH, batch, -1,
+                          month_start(mi + 1)) < 0)
     return fail_store(e, "batched notice");
   return 0;
 }
@@ -240,12 +301,13 @@ int ew_notices_on_alert(ew_engine *e, const ew_alert *a, int32_t part) {
   return 0;
 }
 
-/* Appends `s` to `v` (capacity *cap) unless it is there already. */
-static int strv_add_unique(ew_arena *a, ew_strv *v, size_t *cap,
-                           const char *s) {
+/* Appends `s` to `v` (capacity *cap); with `unique`, not when it is there
+ * already. NULL is not appended. */
+static int strv_add(ew_arena *a, ew_strv *v, size_t *cap, const char *s,
+                    int unique) {
   if (!s)
     return 0;
-  for (size_t i = 0; i < v->n; i++)
+  for (size_t i = 0; unique && i < v->n; i++)
     if (strcmp(v->v[i], s) == 0)
       return 0;
   const char **nv = ew_rule_array_grow(a, (void *)v->v, v->n, cap, sizeof *nv);
@@ -257,46 +319,55 @@ static int strv_add_unique(ew_arena *a, ew_strv *v, size_t *cap,
 }
 
 int ew_notices_fire_batch(ew_engine *e, const char *batch, ew_time due) {
+  const char *slash = strrchr(batch, '/');
+  int64_t mi = slash ? batch_month(slash + 1) : -1;
+  if (!slash || mi < 0) {
+    ew_warn("notices: batch \"%s\" is not <agency>/<YYYY-MM>; dropped", batch);
+    return 0;
+  }
+  char *recipient = ew_arena_strndup(&e->arena, batch, (size_t)(slash - batch));
+  const char *key = recipient ? closed_key(e, recipient) : NULL;
+  if (!key)
+    return ew_engine_fail(e, "out of memory");
+  /* Closed whatever it lists: a later alert of this month joins the next. */
+  int64_t closed;
+  int found;
+  if (ew_store_meta_get(e->store, key, &closed, &found) < 0 ||
+      ((!found || closed < mi) && ew_store_meta_put(e->store, key, mi) < 0))
+    return fail_store(e, "batched notice");
+
   ew_strv pending;
   if (ew_store_notice_pending_take(e->store, batch, &e->arena, &pending) < 0)
     return fail_store(e, "batched notice");
-  const char *slash = strrchr(batch, '/');
-  if (!slash || !pending.n)
-    return 0;
-  char *recipient = ew_arena_strndup(&e->arena, batch, (size_t)(slash - batch));
-  const char *month = slash + 1;
   ew_notice n;
   memset(&n, 0, sizeof n);
-  size_t cap_ids = 0, cap_basis = 0, cap_actions = 0;
-  char *findings = ew_arena_printf(&e->arena, "%s，发现以下执法问题：", month);
+  size_t cap_ids = 0, cap_basis = 0, cap_actions = 0, cap_msgs = 0;
+  ew_strv msgs = {NULL, 0};
   uint64_t h = hash_str(EW_FNV1A64_INIT, "BATCH");
   h = hash_str(h, batch);
-  int k = 0;
-  for (size_t i = 0; i < pending.n && recipient && findings; i++) {
+  for (size_t i = 0; i < pending.n; i++) {
     ew_alert_state st;
-    int found;
+    int has;
     if (ew_store_alert_state_get(e->store, pending.v[i], &e->arena, &st,
-                                 &found) < 0)
+                                 &found) < 0 ||
+        ew_store_notice_alert_has(e->store, pending.v[i], &has) < 0)
       return fail_store(e, "alert state");
-    if (!found || st.status != EW_AST_OPEN)
-      continue; /* withdrawn within the month: nothing to notify */
+    /* Withdrawn within the month: nothing to notify. */
+    if (!found || st.status != EW_AST_OPEN || has)
+      continue;
     ew_alert a;
     if (ew_blob_decode(ew_rtype_of(EW_REC_ALERT), st.body, st.body_len, &a,
                        &e->arena) < 0)
       return ew_engine_fail(e, "alert state %s: corrupt body", pending.v[i]);
     h = hash_str(h, a.alert_id);
-    findings = ew_arena_printf(&e->arena, "%s%s%d. %s", findings, k ? "；" : "",
-                               k + 1, a.message ? a.message : a.rule_id);
-    k++;
-    if (strv_add_unique(&e->arena, &n.alert_ids, &cap_ids, a.alert_id) < 0 ||
-        strv_add_unique(&e->arena, &n.legal_basis, &cap_basis, a.legal_basis) <
-            0 ||
-        strv_add_unique(&e->arena, &n.required_actions, &cap_actions,
-                        ew_notice_required_action(a.rule_id)) < 0)
+    if (strv_add(&e->arena, &n.alert_ids, &cap_ids, a.alert_id, 1) < 0 ||
+        strv_add(&e->arena, &msgs, &cap_msgs, a.message ? a.message : a.rule_id,
+                 0) < 0 ||
+        strv_add(&e->arena, &n.legal_basis, &cap_basis, a.legal_basis, 1) < 0 ||
+        strv_add(&e->arena, &n.required_actions, &cap_actions,
+                 ew_notice_required_action(a.rule_id), 1) < 0)
       return ew_engine_fail(e, "out of memory");
   }
-  if (!recipient || !findings)
-    return ew_engine_fail(e, "out of memory");
   if (!n.alert_ids.n)
     return 0;
   const char *issuer;
@@ -305,19 +376,31 @@ int ew_notices_fire_batch(ew_engine *e, const char *batch, ew_time due) {
   if (!issuer) {
     ew_warn("notices: %s is not registered with a justice bureau; its "
             "notice of %s (%zu alerts) is not issued",
-            recipient, month, n.alert_ids.n);
+            recipient, slash + 1, n.alert_ids.n);
     return 0;
   }
+  /* 「2025年3月发现贵单位存在以下问题：（1）…。（2）…。」 built in one
+   * piece: one line per alert, each message a sentence of its own. */
+  size_t len = 64;
+  for (size_t i = 0; i < msgs.n; i++)
+    len += strlen(msgs.v[i]) + 32;
+  char *findings = ew_arena_alloc(&e->arena, len);
   char id[32];
   snprintf(id, sizeof id, "EWN-%016" PRIx64, h);
   n.notice_id = ew_arena_strdup(&e->arena, id);
+  if (!findings || !n.notice_id)
+    return ew_engine_fail(e, "out of memory");
+  size_t off =
+      (size_t)snprintf(findings, len, "%d年%d月发现贵单位存在以下问题：",
+                       (int)(mi / 12), (int)(mi % 12) + 1);
+  for (size_t i = 0; i < msgs.n && off < len; i++)
+    off += (size_t)snprintf(findings + off, len - off, "（%zu）%s", i + 1,
+                            msgs.v[i]);
   n.notice_type = EW_NT_SUPERVISION_SUGGESTION;
   n.issuer_uscc = issuer;
   n.recipient_agency_uscc = recipient;
-  n.findings = ew_arena_printf(&e->arena, "%s。", findings);
+  n.findings = findings;
   n.issued_at = due;
-  if (!n.notice_id || !n.findings)
-    return ew_engine_fail(e, "out of memory");
   for (size_t i = 0; i < n.alert_ids.n; i++)
     if (ew_store_notice_alert_add(e->store, n.alert_ids.v[i], n.notice_id) < 0)
       return fail_store(e, "notice of alert");

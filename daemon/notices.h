@@ -10,8 +10,17 @@
  *                       a violation, R24 when it escalates to a 通报);
  *   notice = BATCHED    the agency's notice of the month: every such alert
  *                       detected in a month and still open when the month
- *                       is over, in one 监督建议书 issued at 00:00 of the
- *                       next month.
+ *                       is over, in one 监督建议书 (SUPERVISION_SUGGESTION,
+ *                       whatever the rule's notice_type, which is that of
+ *                       its immediate notices) issued at 00:00 of the next
+ *                       month. An alert is listed once: one already listed
+ *                       is not listed again when it is re-emitted, and one
+ *                       detected in a month whose notice is already out
+ *                       (a late event) is listed by the agency's next one.
+ * The recipient is alert.agency_uscc (rules make it the agency that must
+ * act: R21's respondent), plus, for R19c, every agency of the fact
+ * other_agencies=<uscc>,<uscc> (each its own notice); R09's notice is copied
+ * to the agency's parent_agency_uscc (「cc 上级」).
  * The issuer is the justice bureau (justice_bureau_uscc) of the recipient
  * agency in the registry; an agency not registered gets no notice (logged),
  * since nobody could be named to issue it. Notice ids are deterministic, so

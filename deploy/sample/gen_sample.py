@@ -290,9 +290,12 @@ plan("SSCJG", [("SCJG-FOOD-02", ["F51", "F52", "H62"], [], *H1),
                ("SCJG-FOOD-01", ["C14", "C15"], [], *H1)], filed="2025-02-25")
 plan("XSCJG", [("SCJG-FOOD-01", ["C13"], [], *H1),
                ("SCJG-CY-01", ["H62"], [], *H1)], filed="2025-02-27")
-# 康乐县农业农村局 has not filed: its plan is still a DRAFT.
-plan("KLNY", [("NYNC-SL-01", ["C13"], [], *H1),
-              ("NYNC-NZ-01", ["F51", "F52"], [], *H1)], status="DRAFT")
+# 康乐县农业农村局 has not filed: its plan is still a DRAFT. R01 (planted
+# below) warns when the first events show the clock past 01-31, and finds
+# the violation, with its notice, when it passes 03-31.
+KLNY_PLAN = plan("KLNY", [("NYNC-SL-01", ["C13"], [], *H1),
+                          ("NYNC-NZ-01", ["F51", "F52"], [], *H1)],
+                 status="DRAFT")
 plan("YJYJ", [("YJGL-WHP-01", ["C26"], [], *H1),
               ("YJGL-GMZY-01", ["C30", "C33"], [], *H1)], filed="2025-02-26")
 plan("YJJT", [("JTYS-DLYS-01", ["G54"], [], *H1)], filed="2025-03-03")
@@ -495,6 +498,10 @@ PLANTED = []  # (inspection or decision id, [expected alert lines])
 
 def planted(subject, *alerts):
     PLANTED.append((subject, list(alerts)))
+
+
+planted(A("KLNY") + "/2025", "R01 OPEN MEDIUM %s/2025" % A("KLNY"),
+        "R01 OPEN HIGH %s/2025" % A("KLNY"))
 
 
 # Week 1 -------------------------------------------------------------------
@@ -702,6 +709,8 @@ complaint(C2, [
     respondent_agency_uscc=A("YJJT"), respondent_officer_ids=[OID("YJJT-1")],
     related_inspection_id=i03, category="SINGLE_OFFICER",
     handling_agency_uscc=A("SFJ_YJ"))
+# Substantiated: the department must correct it (R21a, ORDER_CORRECTION).
+planted(C2, "R21a OPEN HIGH " + C2)
 # A 12315 consumer complaint: food past its date at a supermarket.
 complaint("12315-20250325-1033", [
     ("2025-03-25 11:20", {"status": "RECEIVED"}),

@@ -367,9 +367,14 @@ static void test_rules_silent_on_kinds_they_do_not_judge(void **state) {
   c.u.complaint.category = EW_CAT_ARBITRARY_FEE;
   c.u.complaint.handling_agency_uscc = FX_AG1;
   c.u.complaint.status = EW_CST_CONCLUDED;
-  c.u.complaint.finding = EW_FIND_SUBSTANTIATED;
+  c.u.complaint.finding = EW_FIND_UNSUBSTANTIATED;
   assert_string_equal(
       rules_finding(w, &c, EW_SUBJ_COMPLAINT, FX_AG1, FX_ENT, fx_t(0)), "");
+  /* substantiated, about a fee: the complaint rules of issue 4 speak */
+  c.u.complaint.finding = EW_FIND_SUBSTANTIATED;
+  assert_string_equal(
+      rules_finding(w, &c, EW_SUBJ_COMPLAINT, FX_AG1, FX_ENT, fx_t(0)),
+      "R21a,R21b");
   ew_record fb;
   fb.kind = EW_REC_FEEDBACK;
   ew_rtype_init(ew_rtype_of(fb.kind), &fb.u);
