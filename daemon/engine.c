@@ -209,8 +209,10 @@ static int emit_alert(ew_engine *e, const ew_alert *a, uint64_t fingerprint,
   out.u.alert = *a;
   if (e->emit(e->emit_ud, &out) < 0)
     return ew_engine_fail(e, "emit of alert %s failed", a->alert_id);
-  /* The notice follows the alert that calls for it (notices.c). */
-  if (a->status == EW_AST_OPEN && ew_notices_on_alert(e, a, part) < 0)
+  /* The notice follows the alert that calls for it (notices.c); a
+   * withdrawal may end the feedback a notice asked for. */
+  if (a->status == EW_AST_OPEN ? ew_notices_on_alert(e, a, part) < 0
+                               : ew_notices_on_withdrawn(e, a) < 0)
     return -1;
   return 0;
 }
@@ -406,6 +408,8 @@ static int64_t plan_year(const ew_record *plan) {
 int ew_engine_apply(ew_engine *e, const ew_record *rec,
                     const ew_origin *origin) {
   ew_arena_reset(&e->arena);
+  if (ew_engine_load_meta(e) < 0)
+    return -1;
   if (ew_rkind_is_ref(rec->kind)) {
     if (!ew_record_id(rec)) {
       ew_warn("engine: %s without its id ignored", ew_rkind_name(rec->kind));
@@ -475,7 +479,9 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
              ew_rkind_name(rec->kind), sid);
     return 0;
   }
-  if (ew_store_hist_record(e->store, rec, part) < 0)
+  ew_time was = EW_NONE;
+  if (ew_store_hist_time(e->store, rec->kind, sid, &was) < 0 ||
+      ew_store_hist_record(e->store, rec, part) < 0)
     return fail_store(e, "history");
   if (ew_engine_cover_year(e, ew_time_year(et)) < 0)
     return -1;
@@ -483,11 +489,13 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     return ew_engine_judge_notice(e, sid, event_id, et);
   if (evaluate(e, rec, part) < 0)
     return -1;
-  return ew_engine_judge_followers(e, rec);
+  return ew_engine_judge_followers(e, rec, was);
 }
 
 int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
   ew_arena_reset(&e->arena);
+  if (ew_engine_load_meta(e) < 0)
+    return -1;
   const ew_record *old = NULL;
   char *agency = NULL;
   int64_t year = 0;

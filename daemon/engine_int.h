@@ -16,7 +16,11 @@ struct ew_engine {
    * never backwards (kept in the store's meta, so across restarts too).
    * Snapshots are judged at it; wake-ups due at or before it fire. */
   ew_time clock;
-  int clock_loaded; /* meta read once, on the first advance */
+  /* The clock and R01's years are copies of the store's meta, read again
+   * after a rollback (ew_store_generation) so that a batch rolled back
+   * leaves no trace in memory either. */
+  int clock_loaded;
+  uint64_t store_gen;
   /* R01 judges (agency, year) subjects for the years [r01_from, r01_to]
    * (0: none yet): from the first year of the input (or the configured
    * first_year) to the clock's year. Kept in meta. */
@@ -52,6 +56,11 @@ int ew_engine_judge(ew_engine *e, const ew_subject *sj, ew_time now);
  * rules' alerts and the wake-up are left as they are. */
 int ew_engine_judge_windows(ew_engine *e, const ew_subject *sj, ew_time now);
 
+/* engine_time.c: (re)loads the clock, R01's years and the pruning state
+ * from the store when they are not in memory or a rollback made them
+ * stale. Every entry point calls it first. */
+int ew_engine_load_meta(ew_engine *e);
+
 /* engine_time.c: R01's (agency, year) subjects. Judges every year in
  * [r01_from, r01_to] of agency `agency_uscc` (a registry put or a plan
  * change); `year` > 0 limits it to that year. */
@@ -66,8 +75,10 @@ int ew_engine_judge_notice(ew_engine *e, const char *notice_id,
                            const char *event_id, ew_time event_time);
 /* The window rules: judges again the inspections of the same enterprise
  * (or decisions of the same agency) that follow `rec` within the longest
- * window, since their counts include it. */
-int ew_engine_judge_followers(ew_engine *e, const ew_record *rec);
+ * window, since their counts include it. `was` is where history placed
+ * `rec` before this snapshot (EW_NONE: nowhere): the events between its
+ * old and new place are judged again too. */
+int ew_engine_judge_followers(ew_engine *e, const ew_record *rec, ew_time was);
 
 int ew_engine_fail(ew_engine *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -37,9 +37,14 @@ static int fail_store(ew_engine *e, const char *what) {
  * them. */
 #define R01_MAX_YEARS 20
 
-static int load_meta(ew_engine *e) {
-  if (e->clock_loaded)
+int ew_engine_load_meta(ew_engine *e) {
+  uint64_t gen = ew_store_generation(e->store);
+  if (e->clock_loaded && e->store_gen == gen)
     return 0;
+  e->clock = EW_NONE;
+  e->r01_from = e->r01_to = 0;
+  e->hist_prune_day = INT64_MIN;
+  e->hist_prune_more = 0;
   int64_t v;
   int found;
   if (ew_store_meta_get(e->store, META_CLOCK, &v, &found) < 0)
@@ -53,6 +58,7 @@ static int load_meta(ew_engine *e) {
     return fail_store(e, "R01 years");
   e->r01_to = found ? v : 0;
   e->clock_loaded = 1;
+  e->store_gen = gen;
   return 0;
 }
 
@@ -60,8 +66,10 @@ static int load_meta(ew_engine *e) {
 
 static int judge_agency_year(ew_engine *e, const ew_record *agency,
                              int64_t year) {
-  char id[160];
-  snprintf(id, sizeof id, "%s/%" PRId64, agency->u.agency.agency_uscc, year);
+  const char *id = ew_arena_printf(&e->arena, "%s/%" PRId64,
+                                   agency->u.agency.agency_uscc, year);
+  if (!id)
+    return ew_engine_fail(e, "out of memory");
   ew_subject sj = {0};
   sj.rec = agency;
   sj.type = EW_SUBJ_AGENCY;
@@ -83,7 +91,7 @@ int ew_engine_judge_agency_years(ew_engine *e, const char *agency_uscc,
                                  int64_t year) {
   if (!r01_on(e) || !agency_uscc)
     return 0;
-  if (load_meta(e) < 0)
+  if (ew_engine_load_meta(e) < 0)
     return -1;
   if (e->r01_from == 0)
     return 0; /* no year is covered yet */
@@ -145,7 +153,7 @@ static int judge_all_agencies(ew_engine *e, int64_t from, int64_t to) {
 int ew_engine_cover_year(ew_engine *e, int64_t year) {
   if (!r01_on(e) || year <= 0)
     return 0;
-  if (load_meta(e) < 0)
+  if (ew_engine_load_meta(e) < 0)
     return -1;
   int64_t clock_year = e->clock != EW_NONE ? ew_time_year(e->clock) : year;
   if (year > clock_year)
@@ -171,7 +179,9 @@ int ew_engine_cover_year(ew_engine *e, int64_t year) {
   /* Only the years not covered before. */
   if (want_from < from && judge_all_agencies(e, want_from, from - 1) < 0)
     return -1;
-  if (want_to > to && judge_all_agencies(e, to + 1, want_to) < 0)
+  if (want_to > to &&
+      judge_all_agencies(e, to + 1 > want_from ? to + 1 : want_from, want_to) <
+          0)
     return -1;
   return 0;
 }
@@ -291,31 +301,42 @@ static int judge_snapshot(ew_engine *e, ew_rkind kind, const follower *fw,
   return ew_engine_judge_windows(e, &sj, e->clock);
 }
 
-int ew_engine_judge_followers(ew_engine *e, const ew_record *rec) {
+/* [from, to] covering `t` and `was` (either may be EW_NONE) and `days`
+ * after the later; 0 when there is nothing to cover. */
+static int window_span(ew_time t, ew_time was, int64_t days, ew_time *from,
+                       ew_time *to) {
+  ew_time lo = t == EW_NONE ? was : was == EW_NONE || t < was ? t : was;
+  ew_time hi = t == EW_NONE ? was : was == EW_NONE || t > was ? t : was;
+  if (!days || lo == EW_NONE || hi > INT64_MAX - days * EW_DAY_MS)
+    return 0;
+  *from = lo;
+  *to = hi + days * EW_DAY_MS;
+  return 1;
+}
+
+int ew_engine_judge_followers(ew_engine *e, const ew_record *rec, ew_time was) {
   followers f = {&e->arena, ew_record_id(rec), NULL, 0, 0, 0};
   int rc = 0;
   ew_rkind kind = rec->kind;
+  ew_time from, to;
   if (rec->kind == EW_REC_INSPECTION) {
     const ew_inspection *in = &rec->u.inspection;
-    int64_t days = inspection_window_days(e->cfg);
     ew_time t = in->ended_at != EW_NONE     ? in->ended_at
                 : in->started_at != EW_NONE ? in->started_at
                                             : in->event_time;
-    if (!days || !in->enterprise_uscc || t == EW_NONE ||
-        t > INT64_MAX - days * EW_DAY_MS)
+    if (!in->enterprise_uscc ||
+        !window_span(t, was, inspection_window_days(e->cfg), &from, &to))
       return 0;
-    rc = ew_store_hist_inspections_between(e->store, in->enterprise_uscc, t,
-                                           t + days * EW_DAY_MS, &e->arena,
-                                           follower_inspection, &f);
+    rc = ew_store_hist_inspections_between(e->store, in->enterprise_uscc, from,
+                                           to, &e->arena, follower_inspection,
+                                           &f);
   } else if (rec->kind == EW_REC_PENALTY) {
     const ew_penalty *p = &rec->u.penalty;
     int64_t days = e->cfg->r14b.c.enabled ? e->cfg->r14b.window_days : 0;
-    if (!days || !p->agency_uscc || p->decided_at == EW_NONE ||
-        p->decided_at > INT64_MAX - days * EW_DAY_MS)
+    if (!p->agency_uscc || !window_span(p->decided_at, was, days, &from, &to))
       return 0;
-    rc = ew_store_hist_decisions_between(
-        e->store, p->agency_uscc, p->decided_at,
-        p->decided_at + days * EW_DAY_MS, &e->arena, follower_penalty, &f);
+    rc = ew_store_hist_decisions_between(e->store, p->agency_uscc, from, to,
+                                         &e->arena, follower_penalty, &f);
   } else {
     return 0;
   }
@@ -506,7 +527,7 @@ static int hist_prune(ew_engine *e) {
 
 int ew_engine_advance(ew_engine *e, ew_time now) {
   ew_arena_reset(&e->arena);
-  if (load_meta(e) < 0)
+  if (ew_engine_load_meta(e) < 0)
     return -1;
   if (now != EW_NONE && now > e->clock) {
     e->clock = now;

@@ -154,6 +154,10 @@ static int issue(ew_engine *e, ew_notice *n, int32_t part) {
     return ew_engine_fail(e, "emit of notice %s failed", n->notice_id);
   if (ew_store_notice_put(e->store, n, part) < 0)
     return fail_store(e, "notice");
+  for (size_t i = 0; i < n->alert_ids.n; i++)
+    if (ew_store_notice_alert_add(e->store, n->alert_ids.v[i], n->notice_id) <
+        0)
+      return fail_store(e, "notice of alert");
   ew_debug("notices: %s %s to %s issued", n->notice_id,
            ew_enum_name(&ew_enum_notice_type, n->notice_type),
            n->recipient_agency_uscc);
@@ -401,8 +405,18 @@ int ew_notices_fire_batch(ew_engine *e, const char *batch, ew_time due) {
   n.recipient_agency_uscc = recipient;
   n.findings = findings;
   n.issued_at = due;
-  for (size_t i = 0; i < n.alert_ids.n; i++)
-    if (ew_store_notice_alert_add(e->store, n.alert_ids.v[i], n.notice_id) < 0)
-      return fail_store(e, "notice of alert");
   return issue(e, &n, -1);
+}
+
+int ew_notices_on_withdrawn(ew_engine *e, const ew_alert *a) {
+  ew_strv ids;
+  if (ew_store_notices_of_alert(e->store, a->alert_id, &e->arena, &ids) < 0)
+    return fail_store(e, "notices of alert");
+  /* R24 asks no feedback on a notice whose alerts were all withdrawn by
+   * its deadline; a withdrawal that arrives after R24 was judged (a
+   * backlog read out of time order) must be able to take that back. */
+  for (size_t i = 0; i < ids.n; i++)
+    if (ew_engine_judge_notice(e, ids.v[i], NULL, a->detected_at) < 0)
+      return -1;
+  return 0;
 }

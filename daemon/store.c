@@ -175,6 +175,9 @@ enum {
   ST_NOTICE_GET,
   ST_NOTICE_ALERT_PUT,
   ST_NOTICE_ALERT_HAS,
+  ST_NOTICES_OF_ALERT,
+  ST_HIST_INSPECTION_AT,
+  ST_HIST_PENALTY_DECIDED,
   ST_PENDING_PUT,
   ST_PENDING_LIST,
   ST_PENDING_DELETE,
@@ -311,6 +314,12 @@ static const char *const sql[ST_COUNT] = {
                             " notice_id) VALUES(?1, ?2)",
     [ST_NOTICE_ALERT_HAS] = "SELECT 1 FROM notice_alert WHERE alert_id = ?1"
                             " LIMIT 1",
+    [ST_NOTICES_OF_ALERT] = "SELECT notice_id FROM notice_alert"
+                            " WHERE alert_id = ?1 ORDER BY notice_id",
+    [ST_HIST_INSPECTION_AT] =
+        "SELECT t FROM hist_inspection WHERE inspection_id = ?1",
+    [ST_HIST_PENALTY_DECIDED] =
+        "SELECT decided_at FROM hist_penalty WHERE decision_no = ?1",
     [ST_PENDING_PUT] = "INSERT OR IGNORE INTO notice_pending(batch, alert_id,"
                        " part) VALUES(?1, ?2, ?3)",
     [ST_PENDING_LIST] = "SELECT alert_id FROM notice_pending WHERE batch = ?1"
@@ -364,8 +373,9 @@ struct ew_store {
   ref_index by_agency, by_participant;
   ref_index by_code; /* (kind, violation_code): benchmarks, leniency items */
   ref_meta meta[EW_REC_COUNT];
-  int refs_dirty;  /* references changed in the open transaction */
-  int refs_broken; /* the cache could not be rebuilt: refuse lookups */
+  uint64_t generation; /* rollbacks so far (ew_store_generation) */
+  int refs_dirty;      /* references changed in the open transaction */
+  int refs_broken;     /* the cache could not be rebuilt: refuse lookups */
 };
 
 static int fail(ew_store *s, const char *fmt, ...)
@@ -914,6 +924,7 @@ int ew_store_commit(ew_store *s) {
 }
 
 int ew_store_rollback(ew_store *s) {
+  s->generation++;
   int rc = 0;
   if (!sqlite3_get_autocommit(s->db))
     rc = step_done(s, s->st[ST_ROLLBACK], "rollback");
@@ -2019,4 +2030,62 @@ int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
   if (bind_text(st, 1, batch))
     return fail_stmt(s, st, "notice_pending_take");
   return step_done(s, st, "notice_pending_take");
+}
+
+int ew_store_notices_of_alert(ew_store *s, const char *alert_id, ew_arena *a,
+                              ew_strv *notice_ids) {
+  sqlite3_stmt *st = s->st[ST_NOTICES_OF_ALERT];
+  size_t cap = 0;
+  int rc, oom = 0;
+  notice_ids->v = NULL;
+  notice_ids->n = 0;
+  if (bind_text(st, 1, alert_id))
+    return fail_stmt(s, st, "notices_of_alert");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (notice_ids->n == cap) {
+      size_t ncap = cap ? cap * 2 : 4;
+      const char **nv = ew_arena_alloc(a, ncap * sizeof *nv);
+      if (!nv) {
+        oom = 1;
+        break;
+      }
+      if (notice_ids->n)
+        memcpy(nv, notice_ids->v, notice_ids->n * sizeof *nv);
+      notice_ids->v = nv;
+      cap = ncap;
+    }
+    const char *id = column_dup(st, 0, a, &oom);
+    if (oom)
+      break;
+    notice_ids->v[notice_ids->n++] = id;
+  }
+  if (oom) {
+    done(st);
+    return fail(s, "notices_of_alert: out of memory");
+  }
+  if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "notices_of_alert");
+  done(st);
+  return 0;
+}
+
+int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t) {
+  sqlite3_stmt *st = s->st[kind == EW_REC_PENALTY ? ST_HIST_PENALTY_DECIDED
+                                                  : ST_HIST_INSPECTION_AT];
+  *t = EW_NONE;
+  if (kind != EW_REC_PENALTY && kind != EW_REC_INSPECTION)
+    return 0;
+  if (bind_text(st, 1, id))
+    return fail_stmt(s, st, "hist_time");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW)
+    *t = column_time(st, 0);
+  else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "hist_time");
+  done(st);
+  return 0;
+}
+
+uint64_t ew_store_generation(const ew_store *s) {
+  return s->generation;
 }

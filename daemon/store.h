@@ -33,6 +33,9 @@ const char *ew_store_errmsg(const ew_store *s);
 int ew_store_begin(ew_store *s); /* BEGIN IMMEDIATE */
 int ew_store_commit(ew_store *s);
 int ew_store_rollback(ew_store *s); /* harmless outside a transaction */
+/* A number that changes with every rollback: what a caller keeps in memory
+ * next to the store (the engine's clock) is stale when it has changed. */
+uint64_t ew_store_generation(const ew_store *s);
 
 /* ---- consumed offsets: the next offset to read per topic partition ---- */
 
@@ -308,6 +311,11 @@ int ew_store_hist_decisions_between(ew_store *s, const char *agency_uscc,
                                     ew_time from, ew_time to, ew_arena *a,
                                     ew_hist_penalty_fn fn, void *ud);
 
+/* The time history places inspection or decision `id` at (an
+ * inspection's `at`, a decision's decided_at), EW_NONE when it has no row:
+ * where it was before a new snapshot moves it. */
+int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t);
+
 /* Wake-ups: at most one per subject, the time the engine must judge it
  * again. `kind` is the engine's subject kind (engine.c); `part` the
  * partition whose state the subject is (-1: every instance's). */
@@ -339,10 +347,14 @@ int ew_store_notice_put(ew_store *s, const ew_notice *n, int32_t part);
  * `part` may be NULL. */
 int ew_store_notice_get(ew_store *s, const char *notice_id, ew_arena *a,
                         ew_notice *out, int32_t *part, int *found);
-/* Which alerts a batched notice listed, so that none is listed twice. */
+/* Which alerts each notice lists: a batched notice lists none twice, and
+ * a withdrawn alert has its notices judged again (R24). */
 int ew_store_notice_alert_add(ew_store *s, const char *alert_id,
                               const char *notice_id);
 int ew_store_notice_alert_has(ew_store *s, const char *alert_id, int *has);
+/* The notices that list `alert_id`, in id order, strings in `a`. */
+int ew_store_notices_of_alert(ew_store *s, const char *alert_id, ew_arena *a,
+                              ew_strv *notice_ids);
 /* Alerts waiting for the batched notice `batch` ("<agency>/<YYYY-MM>"). An
  * alert already waiting is not added twice. */
 int ew_store_notice_pending_add(ew_store *s, const char *batch,
