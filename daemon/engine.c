@@ -209,10 +209,12 @@ static int emit_alert(ew_engine *e, const ew_alert *a, uint64_t fingerprint,
   out.u.alert = *a;
   if (e->emit(e->emit_ud, &out) < 0)
     return ew_engine_fail(e, "emit of alert %s failed", a->alert_id);
-  /* The notice follows the alert that calls for it (notices.c); a
-   * withdrawal may end the feedback a notice asked for. */
-  if (a->status == EW_AST_OPEN ? ew_notices_on_alert(e, a, part) < 0
-                               : ew_notices_on_withdrawn(e, a) < 0)
+  /* The notices that list the alert are judged again (R24 asks no
+   * feedback once every listed alert is withdrawn, and again when one
+   * reopens); then the notice the alert calls for, if any, follows it. */
+  if (ew_notices_on_change(e, a) < 0)
+    return -1;
+  if (a->status == EW_AST_OPEN && ew_notices_on_alert(e, a, part) < 0)
     return -1;
   return 0;
 }

@@ -408,13 +408,13 @@ int ew_notices_fire_batch(ew_engine *e, const char *batch, ew_time due) {
   return issue(e, &n, -1);
 }
 
-int ew_notices_on_withdrawn(ew_engine *e, const ew_alert *a) {
+int ew_notices_on_change(ew_engine *e, const ew_alert *a) {
   ew_strv ids;
   if (ew_store_notices_of_alert(e->store, a->alert_id, &e->arena, &ids) < 0)
     return fail_store(e, "notices of alert");
-  /* R24 asks no feedback on a notice whose alerts were all withdrawn by
-   * its deadline; a withdrawal that arrives after R24 was judged (a
-   * backlog read out of time order) must be able to take that back. */
+  /* R24 asks no feedback on a notice whose alerts are all withdrawn; a
+   * withdrawal (or a reopening) that arrives after R24 was judged, as
+   * when a backlog is read with the clock ahead of it, must count. */
   for (size_t i = 0; i < ids.n; i++)
     if (ew_engine_judge_notice(e, ids.v[i], NULL, a->detected_at) < 0)
       return -1;

@@ -38,9 +38,10 @@
  * partition `part`. Returns 0, or -1 with the engine's errmsg set. */
 int ew_notices_on_alert(ew_engine *e, const ew_alert *a, int32_t part);
 
-/* Called by the engine after it emitted alert `a` as WITHDRAWN: the
- * notices that list it are judged again. */
-int ew_notices_on_withdrawn(ew_engine *e, const ew_alert *a);
+/* Called by the engine after it emitted alert `a` (OPEN or WITHDRAWN),
+ * before ew_notices_on_alert: the notices that already list it are judged
+ * again. */
+int ew_notices_on_change(ew_engine *e, const ew_alert *a);
 
 /* Issues the batched notice `batch` ("<agency_uscc>/<YYYY-MM>") due at
  * `due`: its wake-up has fired. */
