@@ -41,6 +41,7 @@ struct ew_kafka_consumer {
   void *revoke_ud;
   int fatal;
   char errmsg[512];
+  int joined; /* the group consumer received an assignment (maybe empty) */
   /* reference consumer */
   ref_part *parts;
   size_t nparts, cap;
@@ -182,6 +183,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 
   switch (err) {
   case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+    c->joined = 1;
     seed_offsets(c, parts);
     if (cooperative)
       error = rd_kafka_incremental_assign(rk, parts);
@@ -616,4 +618,35 @@ int ew_kafka_consumer_caught_up(const ew_kafka_consumer *c, size_t *lagging) {
   if (lagging)
     *lagging = c->lagging;
   return c->have_metadata && c->lagging == 0;
+}
+
+int ew_kafka_consumer_at_end(ew_kafka_consumer *c) {
+  rd_kafka_topic_partition_list_t *a = NULL;
+  if (!c->joined ||
+      rd_kafka_assignment(c->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return 0;
+  int at_end =
+      a->cnt == 0 || rd_kafka_position(c->rk, a) == RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int i = 0; i < a->cnt && at_end; i++) {
+    const rd_kafka_topic_partition_t *p = &a->elems[i];
+    int64_t lo = -1, hi = -1, pos = p->offset;
+    /* The high watermark of the last fetch response: unknown (-1) until
+     * the partition has been fetched once. */
+    if (rd_kafka_get_watermark_offsets(c->rk, p->topic, p->partition, &lo,
+                                       &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+        hi < 0) {
+      at_end = 0;
+      break;
+    }
+    if (pos < 0) { /* nothing read since the assignment: where it began */
+      int64_t next = -1;
+      if (c->store &&
+          ew_store_offset_get(c->store, p->topic, p->partition, &next) < 0)
+        next = -1;
+      pos = next >= 0 ? next : lo;
+    }
+    at_end = pos >= hi;
+  }
+  rd_kafka_topic_partition_list_destroy(a);
+  return at_end;
 }

@@ -53,6 +53,13 @@ int ew_kafka_consumer_new_events(ew_kafka_consumer **out, const ew_config *cfg,
                                  void *revoke_ud, char *errstr,
                                  size_t errstr_size);
 
+/* Group consumer: 1 when the group has assigned this consumer its
+ * partitions (none is fine) and each has been read up to the high
+ * watermark of its last fetch; 0 before the first assignment, while a
+ * partition has not been fetched yet, or while messages wait. The daemon's
+ * clock follows wall time only then (issue 4). */
+int ew_kafka_consumer_at_end(ew_kafka_consumer *c);
+
 /* Creates the reference consumer and assigns every partition of every ref
  * topic that exists (ew_kafka_consumer_refresh_refs). A cluster that cannot
  * be reached yet is not an error: it is asked again by the next refresh,

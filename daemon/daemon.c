@@ -553,9 +553,10 @@ static int apply(ew_daemon *d, const rd_kafka_message_t *m, ew_rkind kind,
    * future must not make deadlines pass early. */
   ew_time et = ew_record_event_time(&rec), wall = wall_ms();
   if (et != EW_NONE && ew_engine_advance(d->engine, et < wall ? et : wall)) {
+    /* A deadline that fails to fire is not this event's fault: the batch
+     * is retried, and the event is never dead-lettered for it. */
     snprintf(d->failmsg, sizeof d->failmsg, "clock: %s",
              ew_engine_errmsg(d->engine));
-    d->engine_failed = 1;
     return -1;
   }
   if (ew_engine_apply(d->engine, &rec, &origin) != 0) {
@@ -663,7 +664,10 @@ static void run_batch(ew_daemon *d, int refs_only) {
       break;
     m = ew_kafka_consumer_poll(d->events, (int)left);
     if (!m) {
-      idle = 1;
+      /* An empty poll alone is not enough: before the group has assigned
+       * the partitions, or while a fetch is slow, the backlog is still
+       * ahead and must be judged on its own clock. */
+      idle = ew_kafka_consumer_at_end(d->events);
       break;
     }
     int rc = process(d, m, 0);
@@ -686,6 +690,12 @@ static void run_batch(ew_daemon *d, int refs_only) {
      * within a tick even when no event arrives. While a backlog is read,
      * the events move the clock (apply) and the tick only fires what is
      * due by it. */
+    /* Its own transaction: a deadline that fails to fire must not roll
+     * back the events before it. */
+    if (d->batch_open && batch_commit(d, started) != 0) {
+      batch_fail(d, NULL);
+      return;
+    }
     if (batch_begin(d) != 0 ||
         ew_engine_advance(d->engine, idle ? wall_ms() : EW_NONE) != 0) {
       if (!d->failmsg[0])

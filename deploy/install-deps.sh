@@ -8,6 +8,7 @@ packages=(
   librdkafka-dev libavro-dev libconfig-dev libsqlite3-dev libjansson-dev
   libcmocka-dev clang-format python3
   openjdk-17-jre-headless maven
+  faketime # libfaketime: the deadline integration tests fake the daemon's clock
 )
 
 missing=()

@@ -2,10 +2,22 @@
 # tests/integration/test_scenarios_daemon.sh ENFORCEWATCHD ENFORCEWATCH
 #
 # The whole scenario suite (tests/scenarios/*.jsonl, or $EW_SCENARIOS_DIR)
-# through enforcewatchd on the real broker: the alerts the daemon publishes
-# must be exactly the alerts `enforcewatch check [--config <name>.cfg]
-# <name>.jsonl` prints for each scenario (compared as multisets of canonical
-# JSON: the daemon reads several partitions, so only the order may differ).
+# through enforcewatchd on the real broker: what the daemon publishes must be
+# what `enforcewatch check [--config <name>.cfg] --as-of <T> <name>.jsonl`
+# prints for each scenario, where T is the daemon's own final clock.
+#
+# Time. The daemon's clock follows the events while it reads a backlog and
+# is wall time once a poll comes back empty (architecture.md "Time"), so by
+# the end it has fired every deadline due by now, and it may have judged a
+# snapshot at wall time where check judged it at its event time. After the
+# last round the test waits for a tick of the caught-up daemon, stops it,
+# reads its final clock T from its SQLite state (meta "clock") and runs check
+# --as-of T. The alerts are compared by their final state per alert_id, the
+# notices by notice_id (tests/integration/final_state.py says exactly how;
+# e.g. an alert the daemon opened on its clock and a later snapshot withdrew,
+# where check never opened it, is "explained", and is listed). A scenario's
+# <name>.asof is not used: it is the time its .expected was written for,
+# while the daemon can only run at wall time.
 #
 # One daemon per run, and as few runs as possible: every scenario goes into
 # one shared run (its own topics, group and state file), since scenario ids
@@ -13,14 +25,18 @@
 #   - it has a <name>.cfg: one run per distinct .cfg, its content appended to
 #     the run's config (skipped if the .cfg sets brokers, topics, group_id,
 #     state_path or client_id, which the test must own);
+#   - its earliest event is of another year (Asia/Shanghai) than those of
+#     the run, or it has no event: R01 judges every agency for every year
+#     from the earliest event the engine has seen to its clock's, so in a
+#     shared daemon an agency of a 2025 scenario would be judged for 2023;
 #   - a reference record (same type and id) of it differs from another
 #     scenario's in the same run, or an event_id or event subject id is
 #     another's: the two go to different runs, as they would overwrite each
 #     other in one.
-# Skipped, with the reason printed and counted: a scenario whose alerts depend
-# on the clock (check and check --as-of <tomorrow> differ: a time-driven rule;
-# the daemon's clock is the wall clock, not the file's event times), and one
-# whose .cfg cannot be merged.
+# Skipped, with the reason printed and counted: a scenario whose .cfg cannot
+# be merged. The files are copied when the runs are planned, and check reads
+# the copies: the records compared are the records sent, even if the
+# scenarios are regenerated meanwhile.
 #
 # Order. Within a scenario, what the daemon sees must be what check reads,
 # where it matters. The daemon guarantees order only within a partition, and
@@ -36,16 +52,17 @@
 # next round starts only when the daemon has applied every record sent so far
 # (the sum of the next offsets it stored in its SQLite state equals the
 # number of records sent: fresh topics, a non-transactional producer) and its
-# outbox is empty (every alert delivered). Scenarios never share ids, so
+# outbox is empty (every output delivered). Scenarios never share ids, so
 # round k of one scenario cannot affect another, and each scenario is
 # replayed in its own file order: interleaving-dependent scenarios (a
 # reference update after events) need no run of their own.
 #
-# Output: per run its rounds; then "N scenarios compared, M alerts matched,
-# K skipped (reasons)"; on a difference, per scenario, the alerts only check
-# printed (-) and only the daemon published (+), paired by alert_id and status
-# with the differing fields named. The dead-letter topic must stay empty.
-# Exit status 0 only when every compared scenario matches.
+# Output: per run its rounds and final clock; then "N scenarios compared,
+# M alert ids matched, K notices matched, E explained, S skipped"; on a
+# difference, per scenario, what only check printed (-), only the daemon
+# published (+), or both with different final records (~, fields named).
+# The dead-letter topic must stay empty. Exit status 0 only when every
+# compared scenario matches.
 # shellcheck source=tests/integration/lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
@@ -54,22 +71,21 @@ SCEN_DIR=${EW_SCENARIOS_DIR:-$EW_ROOT/tests/scenarios}
 [[ -d "$SCEN_DIR" ]] || ew_fail "no scenario directory $SCEN_DIR"
 T0=$SECONDS
 
-# ---- 1. expected alerts, run plan ------------------------------------------
+# ---- 1. run plan -------------------------------------------------------------
 # Writes $EW_TMP/runs/<run>/{scenarios.txt,extra.cfg,rounds/NNN.jsonl,
-# counts.txt,expected.jsonl}, $EW_TMP/runs.txt (one run dir per line),
-# $EW_TMP/plan.json (scenario attribution, skips) for the comparison.
-ew_log "planning: enforcewatch check on every scenario of $SCEN_DIR"
-python3 - "$SCEN_DIR" "$EW_TMP" "$EW_CLI" >&2 <<'EOF' || ew_fail "planning failed"
-import concurrent.futures as cf
+# counts.txt}, $EW_TMP/runs.txt (one run dir per line) and $EW_TMP/plan.json
+# (run of each scenario, skips).
+ew_log "planning the runs of $SCEN_DIR"
+python3 - "$SCEN_DIR" "$EW_TMP" >&2 <<'EOF' || ew_fail "planning failed"
 import datetime as dt
 import glob
 import json
 import os
 import re
-import subprocess
 import sys
 
-scen_dir, tmp, cli = sys.argv[1:4]
+scen_dir, tmp = sys.argv[1:3]
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 EVENT_KEY = {"inspection": "enterprise_uscc", "complaint": "complaint_id",
              "penalty": "enterprise_uscc", "feedback": "notice_id"}
 EVENT_SUBJECT = {"inspection": "inspection_id", "complaint": "complaint_id",
@@ -81,9 +97,6 @@ REF_ID = {"agency": "agency_uscc", "plan": "plan_id",
           "credit_grade": "enterprise_uscc", "calendar_day": "date"}
 SUBJECT_REFS = {"random_task"}  # judged by rules when they arrive
 RESERVED = {"brokers", "topics", "group_id", "state_path", "client_id"}
-# The daemon's clock: now, plus a margin for the test's own run time.
-TOMORROW = (dt.datetime.now(dt.timezone(dt.timedelta(hours=8))) +
-            dt.timedelta(days=1)).isoformat(timespec="seconds")
 
 
 def canon(o):
@@ -109,46 +122,15 @@ def cfg_top_keys(text):
     return keys
 
 
-def check(name, extra):
-    args = [cli, "check"]
-    cfg = os.path.join(scen_dir, name + ".cfg")
-    if os.path.exists(cfg):
-        args += ["--config", cfg]
-    p = subprocess.run(args + extra + [os.path.join(scen_dir, name + ".jsonl")],
-                       capture_output=True, text=True)
-    bad = [l for l in p.stderr.splitlines()
-           if re.search(r"\.jsonl:\d+:", l)]
-    alerts = []
-    for line in p.stdout.splitlines():
-        if line.strip():
-            o = json.loads(line)
-            if o.get("kind") == "alert":
-                o.pop("kind")
-                alerts.append(o)
-    return p.returncode, bad, alerts, p.stderr
-
-
 names = sorted(os.path.basename(f)[:-len(".jsonl")]
                for f in glob.glob(os.path.join(scen_dir, "*.jsonl")))
 if not names:
     sys.exit("no scenario files in " + scen_dir)
 
-with cf.ThreadPoolExecutor(max_workers=2) as pool:
-    plain = dict(zip(names, pool.map(lambda n: check(n, []), names)))
-    asof = dict(zip(names, pool.map(
-        lambda n: check(n, ["--as-of", TOMORROW]), names)))
-
-scen, skipped, errors = {}, {}, []
+scen, skipped = {}, {}
+copies = os.path.join(tmp, "scenarios")
+os.makedirs(copies)
 for name in names:
-    rc, bad, alerts, err = plain[name]
-    if rc != 0 or bad:
-        errors.append("%s: enforcewatch check exited %d%s\n%s" % (
-            name, rc, ", bad lines" if bad else "", err.strip()))
-        continue
-    if [canon(a) for a in alerts] != [canon(a) for a in asof[name][2]]:
-        skipped[name] = ("depends on the clock (check --as-of %s differs; "
-                         "the daemon runs on the wall clock)" % TOMORROW)
-        continue
     cfg_path = os.path.join(scen_dir, name + ".cfg")
     cfg = open(cfg_path, encoding="utf-8").read() if os.path.exists(
         cfg_path) else ""
@@ -159,15 +141,43 @@ for name in names:
         continue
     recs = []
     with open(os.path.join(scen_dir, name + ".jsonl"), encoding="utf-8") as fp:
-        for n, line in enumerate(fp, 1):
-            if line.strip():
-                recs.append((line if line.endswith("\n") else line + "\n",
-                             json.loads(line)))
-    scen[name] = {"cfg": cfg, "recs": recs, "expected": alerts}
+        text = fp.read()
+    # check reads this copy: the scenario files may be regenerated while
+    # the daemon runs.
+    with open(os.path.join(copies, name + ".jsonl"), "w",
+              encoding="utf-8") as fp:
+        fp.write(text)
+    if cfg:
+        with open(os.path.join(copies, name + ".cfg"), "w",
+                  encoding="utf-8") as fp:
+            fp.write(cfg)
+    for n, line in enumerate(text.splitlines(True), 1):
+        if line.strip():
+            try:
+                o = json.loads(line)
+            except ValueError as ex:
+                sys.exit("%s.jsonl:%d: %s" % (name, n, ex))
+            recs.append((line if line.endswith("\n") else line + "\n", o))
+    scen[name] = {"cfg": cfg, "recs": recs}
 
-if errors:
-    print("\n".join(errors))
-    sys.exit("enforcewatch check failed on %d scenario(s)" % len(errors))
+
+def event_year(o):
+    """The Shanghai year of an event's event_time (contract §1 forms)."""
+    t = o.get("event_time")
+    if isinstance(t, int):
+        return dt.datetime.fromtimestamp(t / 1000, SHANGHAI).year
+    if isinstance(t, str):
+        d = dt.datetime.fromisoformat(t.replace("Z", "+00:00"))
+        if d.tzinfo is None:
+            d = d.replace(tzinfo=SHANGHAI)
+        return d.astimezone(SHANGHAI).year
+    return None
+
+
+def first_year(recs):
+    years = [event_year(o) for _, o in recs if o.get("type") in EVENT_KEY]
+    years = [y for y in years if y is not None]
+    return min(years) if years else None
 
 
 def lane(o):
@@ -217,25 +227,28 @@ def conflict(a, b):
     return False
 
 
-# Runs: by .cfg content, then greedily apart from conflicting scenarios.
+# Runs: by .cfg content and earliest event year, then greedily apart from
+# conflicting scenarios.
 runs, notes = [], []
 for name in sorted(scen, key=lambda n: (scen[n]["cfg"] != "", n)):
     s = scen[name]
     s["fp"] = footprint(s["recs"])
+    s["year"] = first_year(s["recs"])
     for r in runs:
-        if r["cfg"] == s["cfg"] and not any(
+        if (r["cfg"], r["year"]) == (s["cfg"], s["year"]) and not any(
                 conflict(s["fp"], scen[m]["fp"]) for m in r["members"]):
             r["members"].append(name)
             break
     else:
-        clash = sorted(m for r in runs if r["cfg"] == s["cfg"]
+        clash = sorted(m for r in runs
+                       if (r["cfg"], r["year"]) == (s["cfg"], s["year"])
                        for m in r["members"]
                        if conflict(s["fp"], scen[m]["fp"]))
         if clash:
             notes.append("%s shares ids with %s: run apart" % (
                 name, ", ".join(clash[:3]) + (", ..." if len(clash) > 3
                                               else "")))
-        runs.append({"cfg": s["cfg"], "members": [name]})
+        runs.append({"cfg": s["cfg"], "year": s["year"], "members": [name]})
 
 os.makedirs(os.path.join(tmp, "runs"))
 with open(os.path.join(tmp, "runs.txt"), "w") as rfp:
@@ -257,44 +270,14 @@ with open(os.path.join(tmp, "runs.txt"), "w") as rfp:
             fp.write(r["cfg"])
         with open(os.path.join(d, "scenarios.txt"), "w") as fp:
             fp.write("".join(m + "\n" for m in r["members"]))
-        with open(os.path.join(d, "expected.jsonl"), "w",
-                  encoding="utf-8") as fp:
-            for m in r["members"]:
-                for a in scen[m]["expected"]:
-                    fp.write(canon(a) + "\n")
-        print("run r%d: %d scenario(s), %d round(s), %d record(s), %d "
-              "expected alert(s)%s" % (
-                  i, len(r["members"]), nrounds,
-                  sum(len(s) for v in segs.values() for s in v),
-                  sum(len(scen[m]["expected"]) for m in r["members"]),
-                  ", with its .cfg" if r["cfg"] else ""))
+        print("run r%d: %d scenario(s), %d round(s), %d record(s), events "
+              "from %s%s" % (i, len(r["members"]), nrounds,
+                             sum(len(s) for v in segs.values() for s in v),
+                             r["year"] or "(none)",
+                             ", with its .cfg" if r["cfg"] else ""))
 for n in notes:
     print(n)
-
-# Attribution of an alert to its scenario: by alert_id as check printed it,
-# else by any id-like value (subject, agency, enterprise, evidence) that
-# occurs in exactly one scenario's records.
-owner = {}
-
-
-def walk(v, name):
-    if isinstance(v, str):
-        owner.setdefault(v, set()).add(name)
-    elif isinstance(v, list):
-        for x in v:
-            walk(x, name)
-    elif isinstance(v, dict):
-        for x in v.values():
-            walk(x, name)
-
-
-for name, s in scen.items():
-    for _, o in s["recs"]:
-        walk(o, name)
-    for a in s["expected"]:
-        owner.setdefault(a["alert_id"], set()).add(name)
-json.dump({"owner": {k: min(v) for k, v in owner.items() if len(v) == 1},
-           "run_of": {m: "r%d" % i for i, r in enumerate(runs, 1)
+json.dump({"run_of": {m: "r%d" % i for i, r in enumerate(runs, 1)
                       for m in r["members"]},
            "skipped": skipped}, open(os.path.join(tmp, "plan.json"), "w"),
           ensure_ascii=False)
@@ -357,112 +340,168 @@ while read -r run; do
     sent=$((sent + count))
     wait_applied "$sent"
   done <"$run/counts.txt"
-  ew_log "run $r: the daemon applied all $sent records"
-  ew_tail "$EW_T_ALERTS" "$run/alerts.jsonl"
-  ew_tail "$EW_T_DEADLETTER" "$run/deadletter.jsonl"
+  ew_wait_caught_up 60 "$sent"
   ew_daemon_alive || ew_fail "the daemon of run $r exited"
   ew_daemon_stop 15 || ew_fail "the daemon of run $r did not stop within 15 s"
   [[ "$EW_DAEMON_RC" == 0 ]] || ew_fail "the daemon of run $r exited with $EW_DAEMON_RC"
+  ew_final_clock
+  echo "$EW_FINAL_CLOCK" >"$run/clock.txt"
+  ew_log "run $r: the daemon applied all $sent records; final clock $(ew_ms_iso "$EW_FINAL_CLOCK")"
+  ew_tail "$EW_T_ALERTS" "$run/alerts.jsonl"
+  ew_tail "$EW_T_NOTICES" "$run/notices.jsonl"
+  ew_tail "$EW_T_DEADLETTER" "$run/deadletter.jsonl"
   EW_TMP=$BASE_TMP
   EW_PREFIX=$BASE_PREFIX
 done <"$EW_TMP/runs.txt"
 
-# ---- 3. comparison ----------------------------------------------------------
-python3 - "$EW_TMP" "$((SECONDS - T0))" <<'EOF' || ew_fail "the daemon's alerts differ from enforcewatch check's"
+# ---- 3. check --as-of the daemon's final clock, comparison -------------------
+python3 - "$EW_TMP" "$EW_TMP/scenarios" "$EW_CLI" "$EW_ROOT/tests/integration" "$((SECONDS - T0))" <<'EOF' ||
 import collections
+import concurrent.futures as cf
+import datetime as dt
 import json
 import os
+import re
+import subprocess
 import sys
 
-tmp, secs = sys.argv[1], sys.argv[2]
+tmp, scen_dir, cli, here, secs = sys.argv[1:6]
+sys.path.insert(0, here)
+import final_state as fs  # noqa: E402
+
 plan = json.load(open(os.path.join(tmp, "plan.json"), encoding="utf-8"))
-owner = plan["owner"]
+CHECK_TIMEOUT_S = 300
 
 
-def canon(o):
-    return json.dumps(o, sort_keys=True, ensure_ascii=False)
+def iso(ms):
+    return dt.datetime.fromtimestamp(ms / 1000, dt.timezone(
+        dt.timedelta(hours=8))).isoformat(timespec="seconds")
 
 
-def load(path, kind):
-    out = []
-    for line in open(path, encoding="utf-8"):
+def check(name, as_of):
+    args = [cli, "check"]
+    cfg = os.path.join(scen_dir, name + ".cfg")
+    if os.path.exists(cfg):
+        args += ["--config", cfg]
+    args += ["--as-of", as_of, os.path.join(scen_dir, name + ".jsonl")]
+    try:
+        p = subprocess.run(args, capture_output=True, text=True,
+                           timeout=CHECK_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return name, "timed out after %d s" % CHECK_TIMEOUT_S, [], []
+    bad = [l for l in p.stderr.splitlines() if re.search(r"\.jsonl:\d+:", l)]
+    if p.returncode != 0 or bad:
+        return name, "exited %d%s: %s" % (
+            p.returncode, ", bad lines" if bad else "",
+            p.stderr.strip()[:2000]), [], []
+    alerts, notices = [], []
+    for line in p.stdout.splitlines():
         if line.strip():
             o = json.loads(line)
-            if o.get("kind", kind) == kind:
-                o.pop("kind", None)
-                out.append(o)
-    return out
+            k = o.pop("kind", None)
+            (alerts if k == "alert" else notices if k == "notice"
+             else []).append(o)
+    return name, None, alerts, notices
 
 
-def scenario_of(a):
-    for v in [a.get("alert_id"), a.get("subject_id"),
-              (a.get("subject_id") or "").split("/")[0], a.get("agency_uscc"),
-              a.get("enterprise_uscc")] + list(a.get("evidence_event_ids")
-                                               or []):
-        if v in owner:
-            return owner[v]
-    return "(no scenario)"
+def walk(v, name, owner):
+    if isinstance(v, str):
+        owner.setdefault(v, set()).add(name)
+    elif isinstance(v, list):
+        for x in v:
+            walk(x, name, owner)
+    elif isinstance(v, dict):
+        for x in v.values():
+            walk(x, name, owner)
 
 
-def short(a):
-    return "%s %s %s %s %s" % (a.get("rule_id"), a.get("status"),
-                               a.get("severity"), a.get("subject_id"),
-                               a.get("detected_at"))
-
-
-compared, matched, bad, dead = 0, 0, {}, []
+compared = open_n = wd_n = notices_n = 0
+errors, bad, dead, explained = [], {}, [], collections.Counter()
+clocks = []
 for run in open(os.path.join(tmp, "runs.txt")).read().split():
+    rname = os.path.basename(run)
     members = open(os.path.join(run, "scenarios.txt")).read().split()
+    as_of = open(os.path.join(run, "clock.txt")).read().strip()
+    clocks.append(int(as_of))
+    with cf.ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda n: check(n, as_of), members))
+    want_a, want_n, owner = [], [], {}
+    for name, err, alerts, notices in results:
+        if err:
+            errors.append("%s: enforcewatch check --as-of %s %s" % (
+                name, as_of, err))
+            continue
+        want_a += alerts
+        want_n += notices
+        for line in open(os.path.join(scen_dir, name + ".jsonl"),
+                         encoding="utf-8"):
+            if line.strip():
+                walk(json.loads(line), name, owner)
+        for o in alerts:
+            owner.setdefault(o["alert_id"], set()).add(name)
+        for o in notices:
+            owner.setdefault(o["notice_id"], set()).add(name)
+    owner = {k: min(v) for k, v in owner.items() if len(v) == 1}
     compared += len(members)
-    want = collections.Counter(canon(a) for a in load(
-        os.path.join(run, "expected.jsonl"), "alert"))
-    got = collections.Counter(canon(a) for a in load(
-        os.path.join(run, "alerts.jsonl"), "alert"))
-    matched += sum((want & got).values())
-    for c, sign in ((want - got, "-"), (got - want, "+")):
-        for line, n in c.items():
-            a = json.loads(line)
-            bad.setdefault(scenario_of(a), []).extend([(sign, a)] * n)
+    res = fs.compare(want_a, want_n,
+                     fs.read_jsonl(os.path.join(run, "alerts.jsonl"), "alert"),
+                     fs.read_jsonl(os.path.join(run, "notices.jsonl"),
+                                   "notice"))
+    open_n += res.open
+    wd_n += res.withdrawn
+    notices_n += res.notices
+
+    def scenario_of(o):
+        for v in [o.get("alert_id"), o.get("notice_id"), o.get("subject_id"),
+                  (o.get("subject_id") or "").split("/")[0],
+                  o.get("agency_uscc"), o.get("enterprise_uscc"),
+                  o.get("recipient_agency_uscc")] + list(
+                      o.get("evidence_event_ids") or []) + list(
+                      o.get("alert_ids") or []):
+            if v in owner:
+                return owner[v]
+        return "(no scenario)"
+
+    for sign, rec, lines in res.diffs:
+        bad.setdefault((scenario_of(rec), rname), []).append(
+            (sign, rec, lines))
+    for why, rec in res.explained:
+        explained[(scenario_of(rec), fs.describe(rec, why))] += 1
     for line in open(os.path.join(run, "deadletter.jsonl"), encoding="utf-8"):
         if line.strip():
-            dead.append("%s: %s" % (os.path.basename(run), line.strip()[:300]))
+            dead.append("%s: %s" % (rname, line.strip()[:300]))
 
 skipped = plan["skipped"]
 reasons = collections.Counter(skipped.values())
-print("%d scenarios compared, %d alerts matched, %d skipped%s (%ss)" % (
-    compared, matched, len(skipped),
-    " (" + "; ".join("%d: %s" % (n, r) for r, n in reasons.items()) + ")"
-    if skipped else "", secs))
+print("%d scenarios compared (check --as-of the daemon's final clock, %s), "
+      "%d alert ids matched in their final state (%d open, %d withdrawn), "
+      "%d notices matched, %d explained, %d skipped%s (%ss)" % (
+          compared, " .. ".join(sorted({iso(min(clocks)), iso(max(clocks))}))
+          if clocks else "-", open_n + wd_n, open_n, wd_n, notices_n,
+          sum(explained.values()), len(skipped),
+          " (" + "; ".join("%d: %s" % (n, r) for r, n in reasons.items()) +
+          ")" if skipped else "", secs))
 for name in sorted(skipped):
     print("  skipped %s: %s" % (name, skipped[name]))
-for name in sorted(bad):
-    print("DIFF %s (run %s): - only enforcewatch check, + only enforcewatchd"
-          % (name, plan["run_of"].get(name, "?")))
-    items = bad[name]
-    # Pair a missing and an extra alert of the same id and status, and name
-    # the fields in which they differ.
-    minus = [a for s, a in items if s == "-"]
-    plus = [a for s, a in items if s == "+"]
-    for a in minus:
-        twin = next((b for b in plus if b.get("alert_id") == a.get("alert_id")
-                     and b.get("status") == a.get("status")), None)
-        if twin is not None:
-            plus.remove(twin)
-            print("  ~ %s" % short(a))
-            for k in sorted(set(a) | set(twin)):
-                if a.get(k) != twin.get(k):
-                    print("      %s: check %s" % (k, json.dumps(
-                        a.get(k), ensure_ascii=False)))
-                    print("      %s: daemon %s" % (" " * len(k), json.dumps(
-                        twin.get(k), ensure_ascii=False)))
-        else:
-            print("  - %s\n      %s" % (short(a), canon(a)))
-    for b in plus:
-        print("  + %s\n      %s" % (short(b), canon(b)))
+if explained:
+    print("explained by the daemon's clock running ahead of the input "
+          "(tests/integration/final_state.py says how):")
+    for (name, what), n in sorted(explained.items()):
+        print("  %s: %s%s" % (name, what, " (x%d)" % n if n > 1 else ""))
+for e in errors:
+    print("ERROR %s" % e)
+for (name, rname) in sorted(bad):
+    print("DIFF %s (run %s): - only enforcewatch check, + only "
+          "enforcewatchd, ~ both, final states differ" % (name, rname))
+    for sign, rec, lines in bad[(name, rname)]:
+        print("  %s %s" % (sign, fs.describe(rec)))
+        for l in lines:
+            print("      %s" % l)
 for line in dead:
     print("DEAD LETTER %s" % line)
 if not compared:
     print("no scenario was compared")
-sys.exit(1 if bad or dead or not compared else 0)
+sys.exit(1 if bad or dead or errors or not compared else 0)
 EOF
+  ew_fail "the daemon's final state differs from enforcewatch check's"
 ew_pass

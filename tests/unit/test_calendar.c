@@ -8,7 +8,8 @@
  * 2025 facts used below: the Spring Festival week 01-28 .. 02-04 is off and
  * Sunday 01-26 and Saturday 02-08 are 调休 working days; National Day
  * 10-01 .. 10-08 is off with Sunday 09-28 and Saturday 10-11 working; the
- * first week of March is an ordinary week.
+ * first week of March is an ordinary week. ew_calendar_add_days counts
+ * calendar days and needs no calendar.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -371,6 +372,130 @@ static void test_inverse_over_2025(void **state) {
   }
 }
 
+/* National Day 2025 seen from inside the holiday and from the 调休 weekend
+ * days around it (Sunday 09-28 and Saturday 10-11 are working days). */
+static void test_add_workdays_national_day_inside(void **state) {
+  ew_store *s = ((fixture *)*state)->store;
+  /* From a holiday, n = 0 and n = 1 both mean the first day back. */
+  assert_string_equal(deadline(s, "2025-10-03T10:00:00+08:00", 0),
+                      "2025-10-09T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-10-03T10:00:00+08:00", 1),
+                      "2025-10-09T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-10-03T10:00:00+08:00", 3),
+                      "2025-10-11T23:59:59.999+08:00");
+  /* The last holiday, 10-08, still does not count itself. */
+  assert_string_equal(deadline(s, "2025-10-08T23:00:00+08:00", 1),
+                      "2025-10-09T23:59:59.999+08:00");
+  /* A working Sunday and a working Saturday are their own day for n = 0,
+   * and count as the first working day after the day before them. */
+  assert_string_equal(deadline(s, "2025-09-28T10:00:00+08:00", 0),
+                      "2025-09-28T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-09-28T10:00:00+08:00", 1),
+                      "2025-09-29T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-09-28T10:00:00+08:00", 3),
+                      "2025-10-09T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-10-11T10:00:00+08:00", 0),
+                      "2025-10-11T23:59:59.999+08:00");
+  assert_string_equal(deadline(s, "2025-10-10T10:00:00+08:00", 1),
+                      "2025-10-11T23:59:59.999+08:00");
+  /* Sunday 10-12 is an ordinary weekend day again. */
+  assert_string_equal(deadline(s, "2025-10-11T10:00:00+08:00", 1),
+                      "2025-10-13T23:59:59.999+08:00");
+  /* An ordinary Saturday before the working Sunday, n = 0. */
+  assert_string_equal(deadline(s, "2025-09-27T10:00:00+08:00", 0),
+                      "2025-09-28T23:59:59.999+08:00");
+}
+
+static void test_workdays_between_national_day(void **state) {
+  ew_store *s = ((fixture *)*state)->store;
+  /* Friday 09-26 to Saturday 10-11: 09-28 (Sunday), 09-29, 09-30, 10-09,
+   * 10-10 and 10-11 (Saturday). */
+  assert_int_equal(
+      between(s, "2025-09-26T18:00:00+08:00", "2025-10-11T09:00:00+08:00"), 6);
+  /* The holiday week itself has none. */
+  assert_int_equal(
+      between(s, "2025-09-30T09:00:00+08:00", "2025-10-08T23:00:00+08:00"), 0);
+  /* Only the working Sunday from the Saturday before it. */
+  assert_int_equal(
+      between(s, "2025-09-27T09:00:00+08:00", "2025-09-28T09:00:00+08:00"), 1);
+  /* The working Saturday counts, the Sunday after it does not. */
+  assert_int_equal(
+      between(s, "2025-10-10T09:00:00+08:00", "2025-10-11T09:00:00+08:00"), 1);
+  assert_int_equal(
+      between(s, "2025-10-11T09:00:00+08:00", "2025-10-12T09:00:00+08:00"), 0);
+  assert_int_equal(
+      between(s, "2025-10-11T09:00:00+08:00", "2025-10-13T09:00:00+08:00"), 1);
+}
+
+/* ew_calendar_add_days(t, n) formatted, "none" for EW_NONE. */
+static const char *add_days(const char *t, int64_t n) {
+  static char buf[EW_TIME_BUFSZ];
+  ew_time at;
+  if (ew_time_parse(t, strlen(t), &at) != 0)
+    fail_msg("bad time %s", t);
+  ew_time out = ew_calendar_add_days(at, n);
+  return out == EW_NONE ? "none" : ew_time_format(out, buf);
+}
+
+static void test_add_days(void **state) {
+  (void)state;
+  /* The day of t does not count: 30 days from 03-04 is 04-03. */
+  assert_string_equal(add_days("2025-03-04T10:00:00+08:00", 30),
+                      "2025-04-03T23:59:59.999+08:00");
+  /* R12's 90 days from a case filed on 04-01. */
+  assert_string_equal(add_days("2025-04-01T10:00:00+08:00", 90),
+                      "2025-06-30T23:59:59.999+08:00");
+  /* n = 0 is the end of t's own day, from its first and last millisecond. */
+  assert_string_equal(add_days("2025-03-04T00:00:00+08:00", 0),
+                      "2025-03-04T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-03-04T23:59:59.999+08:00", 0),
+                      "2025-03-04T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-03-04T23:59:59.999+08:00", 1),
+                      "2025-03-05T23:59:59.999+08:00");
+  /* Calendar days: holidays and weekends count like any other day. */
+  assert_string_equal(add_days("2025-09-30T09:00:00+08:00", 1),
+                      "2025-10-01T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-03-07T09:00:00+08:00", 1),
+                      "2025-03-08T23:59:59.999+08:00");
+  /* Month, leap day and year ends. */
+  assert_string_equal(add_days("2024-02-28T09:00:00+08:00", 1),
+                      "2024-02-29T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-02-28T09:00:00+08:00", 1),
+                      "2025-03-01T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-12-31T09:00:00+08:00", 1),
+                      "2026-01-01T23:59:59.999+08:00");
+  /* The Shanghai date, whatever the offset: 16:30Z is 00:30 next day. */
+  assert_string_equal(add_days("2025-03-04T16:30:00Z", 0),
+                      "2025-03-05T23:59:59.999+08:00");
+  assert_string_equal(add_days("2025-03-04T15:59:59.999Z", 0),
+                      "2025-03-04T23:59:59.999+08:00");
+  /* Before the epoch the day is still floored, not truncated. */
+  assert_string_equal(add_days("1969-12-31T23:00:00+08:00", 0),
+                      "1969-12-31T23:59:59.999+08:00");
+  assert_string_equal(add_days("1969-12-31T23:00:00+08:00", 1),
+                      "1970-01-01T23:59:59.999+08:00");
+}
+
+static void test_add_days_no_answer(void **state) {
+  (void)state;
+  ew_time t = ew_time_from_civil(2025, 3, 4);
+  assert_int_equal(ew_calendar_add_days(EW_NONE, 0), EW_NONE);
+  assert_int_equal(ew_calendar_add_days(EW_NONE, 30), EW_NONE);
+  assert_int_equal(ew_calendar_add_days(t, -1), EW_NONE);
+  assert_int_equal(ew_calendar_add_days(t, INT64_MIN), EW_NONE);
+  /* Overflow is refused, not wrapped. */
+  assert_int_equal(ew_calendar_add_days(t, INT64_MAX), EW_NONE);
+  assert_int_equal(ew_calendar_add_days(INT64_MAX - 1, 1), EW_NONE);
+  /* Every answer is the last millisecond of a Shanghai day. */
+  for (int64_t n = 0; n < 400; n += 7) {
+    ew_time due = ew_calendar_add_days(t, n);
+    assert_int_equal((due + 1) % EW_DAY_MS,
+                     (EW_DAY_MS - EW_SHANGHAI_OFFSET_MS) % EW_DAY_MS);
+    assert_true(due - t > n * EW_DAY_MS);
+    assert_true(due - t <= (n + 1) * EW_DAY_MS);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_file_loaded),
@@ -386,6 +511,10 @@ int main(void) {
       cmocka_unit_test(test_bounded_search),
       cmocka_unit_test(test_workdays_between),
       cmocka_unit_test(test_inverse_over_2025),
+      cmocka_unit_test(test_add_workdays_national_day_inside),
+      cmocka_unit_test(test_workdays_between_national_day),
+      cmocka_unit_test(test_add_days),
+      cmocka_unit_test(test_add_days_no_answer),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
