@@ -338,20 +338,20 @@ static void test_r01_clock_jump_judges_years_outside_cover(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_rollback_leaves_clock_ahead,
-                                      setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rollback_loses_new_r01_year,
-                                      setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rollback_loses_past_r01_year,
-                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_leaves_clock_ahead, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_loses_new_r01_year, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_rollback_loses_past_r01_year, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(
           test_restart_judges_refs_before_clock_loaded, setup, teardown),
       cmocka_unit_test_setup_teardown(
           test_check_as_of_equal_to_clock_fires_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(
           test_advance_to_same_time_fires_due_wakeups, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_r01_long_agency_id_keeps_year,
-                                      setup, teardown),
+      cmocka_unit_test_setup_teardown(test_r01_long_agency_id_keeps_year, setup,
+                                      teardown),
       cmocka_unit_test_setup_teardown(
           test_r01_clock_jump_judges_years_outside_cover, setup, teardown),
   };
