@@ -249,10 +249,11 @@ PLAN_OF = {}  # agency key -> plan_id
 
 
 def plan(agency_key, items, status="FILED", filed="2025-02-20",
-         plan_type="ANNUAL_INSPECTION", participants=(), suffix="NDJH"):
-    pid = "JH-2025-%s-%s-%s" % (AG[agency_key]["region_code"], agency_key,
-                                suffix)
-    rec = {"plan_id": pid, "agency_uscc": A(agency_key), "year": 2025,
+         plan_type="ANNUAL_INSPECTION", participants=(), suffix="NDJH",
+         year=2025):
+    pid = "JH-%d-%s-%s-%s" % (year, AG[agency_key]["region_code"],
+                              agency_key, suffix)
+    rec = {"plan_id": pid, "agency_uscc": A(agency_key), "year": year,
            "plan_type": plan_type, "status": status,
            "filed_at": ts(filed + " 10:00") if status != "DRAFT" else None,
            "items": [], "participant_agency_usccs": [A(p) for p in
@@ -266,7 +267,7 @@ def plan(agency_key, items, status="FILED", filed="2025-02-20",
             "window_start": ts(start + " 00:00"),
             "window_end": ts(end + " 23:59:59")})
     PLANS.append(rec)
-    if plan_type == "ANNUAL_INSPECTION":
+    if plan_type == "ANNUAL_INSPECTION" and year == 2025:
         PLAN_OF[agency_key] = pid
     return pid
 
@@ -310,6 +311,12 @@ plan("DXSCJG", [("SCJG-FOOD-01", ["C13", "C14"], [], *H1),
                 ("SCJG-FOOD-02", ["F52"], [], *H1)], filed="2025-02-24")
 plan("JSSYJ", [("YJGL-FM-01", ["B10", "C30"], [], *H1),
                ("YJGL-GMZY-01", ["C33", "E47"], [], *H1)], filed="2025-02-27")
+# The 2026 plans, filed in January (items omitted: the sample's events are
+# all of 2025). They keep a daemon run in 2026 or later from finding every
+# department without a plan; 康乐县农业农村局 has filed none again.
+for _key in [k for k in list(PLAN_OF) if k != "KLNY"]:
+    plan(_key, [], filed="2026-01-15", year=2026)
+
 # 综合查一次: one joint visit to the 八坊十三巷 hotel, led by the prefecture
 # market regulator with the health commission and the city regulator.
 JOINT = plan("ZSCJG",
