@@ -139,7 +139,9 @@ static int parse_offset(const char *s, size_t len, size_t pos,
 
 int ew_time_parse(const char *s, size_t len, ew_time *out) {
   size_t pos = 0;
-  int y, mo, d, h, mi, sec, ms = 0;
+  /* Set by digits() before use; initialized for gcc -O3, which cannot
+   * see that a failed digits() returns at once. */
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
   int64_t off_ms;
 
   if (!s || digits(s, len, &pos, 4, &y) < 0 || expect(s, len, &pos, '-') < 0 ||
@@ -195,12 +197,25 @@ char *ew_time_format(ew_time t, char *buf) {
   return buf;
 }
 
+/* Writes the `n` last decimal digits of `v` (>= 0) at `p`. */
+static void put_digits(char *p, int64_t v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10)
+    p[i] = (char)('0' + v % 10);
+}
+
 char *ew_time_date(ew_time t, char *buf) {
   int64_t day, msd, y;
   int m, d;
   shanghai_split(t, &day, &msd);
   civil_from_days(day, &y, &m, &d);
-  snprintf(buf, 11, "%04lld-%02d-%02d", (long long)y, m, d);
+  /* Ten characters whatever the year: a year outside 0..9999 (no
+   * contract time is) is clamped rather than cut mid-field. */
+  put_digits(buf, y < 0 ? 0 : y > 9999 ? 9999 : y, 4);
+  buf[4] = '-';
+  put_digits(buf + 5, m, 2);
+  buf[7] = '-';
+  put_digits(buf + 8, d, 2);
+  buf[10] = '\0';
   return buf;
 }
 
