@@ -172,8 +172,10 @@ static int issue(ew_engine *e, ew_notice *n, int32_t part) {
   return ew_engine_judge(e, &sj, n->issued_at);
 }
 
-static int issue_immediate(ew_engine *e, const ew_alert *a, int type,
-                           const char *recipient, int32_t part) {
+static int issue_immediate(ew_engine *e, const ew_alert *a,
+                           const ew_rule_common *c, const char *recipient,
+                           int32_t part) {
+  int type = c->notice_type;
   const char *issuer, *parent;
   if (issuer_of(e, recipient, &issuer, &parent) < 0)
     return -1;
@@ -209,7 +211,14 @@ static int issue_immediate(ew_engine *e, const ew_alert *a, int type,
   n.legal_basis = strv1(&e->arena, a->legal_basis, &oom);
   n.required_actions =
       strv1(&e->arena, ew_notice_required_action(a->rule_id), &oom);
-  n.issued_at = a->due_at != EW_NONE && a->due_at > a->detected_at
+  /* A rule's configured severity is that of its first level. A notice due
+   * from that level dates from the first deadline (detected_at), one due
+   * only at a later level (R01's violation, R24's 通报) from that level's
+   * deadline (due_at): the same dates whether the alert passed through the
+   * first level or was first judged after both deadlines (a daemon with
+   * its clock ahead of a backlog). */
+  n.issued_at = c->notice_min_severity > c->severity && a->due_at != EW_NONE &&
+                        a->due_at > a->detected_at
                     ? a->due_at
                     : a->detected_at;
   if (!n.notice_id || oom)
@@ -286,7 +295,7 @@ int ew_notices_on_alert(ew_engine *e, const ew_alert *a, int32_t part) {
     return add_batched(e, a, part);
   if (!a->agency_uscc)
     return 0;
-  if (issue_immediate(e, a, c->notice_type, a->agency_uscc, part) < 0)
+  if (issue_immediate(e, a, c, a->agency_uscc, part) < 0)
     return -1;
   /* rules.md R19c: 「notice to both」: every other agency the finding
    * names gets its own notice. */
@@ -298,7 +307,7 @@ int ew_notices_on_alert(ew_engine *e, const ew_alert *a, int32_t part) {
     if (!one)
       return ew_engine_fail(e, "out of memory");
     if (*one && strcmp(one, a->agency_uscc) != 0 &&
-        issue_immediate(e, a, c->notice_type, one, part) < 0)
+        issue_immediate(e, a, c, one, part) < 0)
       return -1;
     others = comma ? comma + 1 : NULL;
   }

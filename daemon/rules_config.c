@@ -67,8 +67,8 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
    * Liaocheng and Zhaoqing under 国办发〔2024〕54号 [S14]. The notice goes
    * out with the violation, not with the warning. */
   cfg->r01.c.enabled = 1;
-  cfg->r01.c.severity = EW_SEV_HIGH;
-  cfg->r01.severity_warn = EW_SEV_MEDIUM;
+  cfg->r01.c.severity = EW_SEV_MEDIUM;
+  cfg->r01.severity_late = EW_SEV_HIGH;
   cfg->r01.warn_month = 1;
   cfg->r01.warn_day = 31;
   cfg->r01.due_month = 3;
@@ -432,7 +432,7 @@ void ew_rules_config_free(ew_rules_config *cfg) {
 
 const ew_rule_param ew_rule_params[] = {
     COMMON("R01", r01),
-    SEVERITY("R01", "severity_warn", r01.severity_warn),
+    SEVERITY("R01", "severity_late", r01.severity_late),
     INT("R01", "warn_month", r01.warn_month, 1, 12),
     INT("R01", "warn_day", r01.warn_day, 1, 31),
     INT("R01", "due_month", r01.due_month, 1, 12),

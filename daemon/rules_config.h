@@ -46,8 +46,8 @@ typedef struct ew_rules_config {
    * ends with the last day, 23:59:59.999 Asia/Shanghai (期间开始之日不计算
    * 在内, 行政处罚法第85条). ---- */
   struct {
-    ew_rule_common c;   /* severity: the violation, after due date */
-    int severity_warn;  /* not filed by the warning date */
+    ew_rule_common c;   /* severity: not filed by the warning date */
+    int severity_late;  /* not filed by the due date: the violation */
     int64_t warn_month; /* 01-31 [P] */
     int64_t warn_day;
     int64_t due_month; /* 03-31 [P] */

@@ -13,13 +13,13 @@
  * (ANNUAL_INSPECTION), in a counted status (FILED, AMENDED) and has a
  * filed_at: the earliest such filed_at is when the plan was filed.
  *   - filed by the warning date: nothing;
- *   - past the warning date and not filed yet: MEDIUM (severity_warn). A
+ *   - past the warning date and not filed yet: MEDIUM (severity). A
  *     plan filed before the due date withdraws the warning: the duty of ¶2
  *     was met, the warning had done its job;
- *   - past the due date and not filed by it: HIGH, and it stays open once
- *     the plan is filed late (the facts then say when).
- * Both dates end at 23:59:59.999 Asia/Shanghai; a configured day beyond
- * the month's last (02-30) means its last day.
+ *   - past the due date and not filed by it: HIGH (severity_late), and it stays
+ * open once the plan is filed late (the facts then say when). Both dates end at
+ * 23:59:59.999 Asia/Shanghai; a configured day beyond the month's last (02-30)
+ * means its last day.
  */
 #include <stdio.h>
 
@@ -91,7 +91,7 @@ int ew_rule_r01(const ew_rule_ctx *ctx, ew_findings *out) {
 
   ew_alert_builder *b = ew_finding_add(
       ctx, out, "R01", NULL,
-      late ? cfg->r01.c.severity : cfg->r01.severity_warn, BASIS);
+      late ? cfg->r01.severity_late : cfg->r01.c.severity, BASIS);
   if (!b)
     return 0;
   char tb[EW_TIME_BUFSZ], wd[11], dd[11], fd[11];

@@ -783,6 +783,51 @@ static void test_batch_notice_judged_at_issue(void **state) {
   assert_string_equal(w->h.out[0].subject_id, w->h.notices[0].notice_id);
 }
 
+/* A notice due from a rule's first level dates from the first deadline,
+ * whether the alert passed through that level or was first judged after
+ * both deadlines (a daemon's clock ahead of a backlog): R20a's acceptance,
+ * 5 working days (03-11), twice that (03-18) for HIGH. */
+/* A complaint about FX_AG1's conduct, handled by FX_AG2, received at
+ * fx_t(0) and never accepted, applied when the clock is at `clock`. */
+static void unaccepted_complaint(world *w, ew_time clock) {
+  only(w, "R20a", NULL);
+  reg(w, FX_AG2, FX_JB, NULL);
+  advance(w, clock);
+  ew_record c = complaint(w, "CP-LATE", fx_t(0));
+  ew_complaint *cp = &c.u.complaint;
+  cp->received_at = fx_t(0);
+  cp->status = EW_CST_RECEIVED;
+  cp->accepted_at = cp->concluded_at = EW_NONE;
+  cp->finding = -1;
+  h_must_apply(&w->h, &c);
+}
+
+static void test_issued_at_first_level_either_way(void **state) {
+  world *w = *state;
+  /* first judged after both deadlines (the clock ahead of the record):
+   * HIGH at once */
+  unaccepted_complaint(w, fx_day(2025, 3, 25));
+  assert_int_equal(h_count(&w->h, "R20a"), 1);
+  assert_int_equal(h_find(&w->h, "R20a")->severity, EW_SEV_HIGH);
+  const ew_notice *n = notice_to(&w->h, EW_NT_SUPERVISION_OPINION, FX_AG2);
+  assert_non_null(n);
+  assert_int_equal(n->issued_at, end_of(2025, 3, 11));
+}
+
+static void test_issued_at_first_level_in_steps(void **state) {
+  world *w = *state;
+  unaccepted_complaint(w, fx_t(0));
+  assert_int_equal(w->h.nn, 0);
+  advance(w, fx_day(2025, 3, 13));
+  assert_int_equal(h_find(&w->h, "R20a")->severity, EW_SEV_MEDIUM);
+  const ew_notice *n = notice_to(&w->h, EW_NT_SUPERVISION_OPINION, FX_AG2);
+  assert_non_null(n);
+  assert_int_equal(n->issued_at, end_of(2025, 3, 11));
+  advance(w, fx_day(2025, 3, 25)); /* HIGH: no second notice */
+  assert_int_equal(h_find(&w->h, "R20a")->severity, EW_SEV_HIGH);
+  assert_int_equal(w->h.nn, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void) {
@@ -811,6 +856,8 @@ int main(void) {
       T(test_r24_withdrawn_after_deadline_still_owes),
       T(test_r24_only_configured_notice_types),
       T(test_batch_notice_judged_at_issue),
+      T(test_issued_at_first_level_either_way),
+      T(test_issued_at_first_level_in_steps),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
