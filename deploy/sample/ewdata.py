@@ -97,6 +97,35 @@ def parse_time(v):
     return int(d.timestamp() * 1000)
 
 
+FNV_INIT = 0xcbf29ce484222325
+FNV_PRIME = 0x100000001b3
+
+
+def _fnv(h, s):
+    for b in s.encode("utf-8"):
+        h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def alert_id(rule, subject_type, subject_id, disc=""):
+    """The alert id the engine gives a finding (daemon/alert.c
+    ew_alert_id_format)."""
+    h = FNV_INIT
+    for n, part in enumerate((rule, subject_type, subject_id, disc)):
+        if n:
+            h = _fnv(h, "\x1f")
+        h = _fnv(h, part)
+    return "EW-%s-%016x" % (rule, h)
+
+
+def notice_id(notice_type, recipient, alert):
+    """The id of the immediate notice about one alert (daemon/notices.c)."""
+    h = FNV_INIT
+    for part in (notice_type, recipient, alert):
+        h = _fnv(_fnv(h, part), "\x1f")
+    return "EWN-%016x" % h
+
+
 def dumps(obj):
     """One JSON Lines line: compact, UTF-8 Chinese kept readable."""
     return json.dumps(obj, ensure_ascii=False, separators=(", ", ": "))

@@ -36,8 +36,8 @@ from datetime import timedelta as _timedelta
 
 sys.dont_write_bytecode = True  # keep the source tree free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from ewdata import (LINXIA_REGIONS, USCC_ALPHABET, dumps,  # noqa: E402
-                    make_uscc, ts, validate_file)
+from ewdata import (LINXIA_REGIONS, USCC_ALPHABET, alert_id,  # noqa: E402
+                    dumps, make_uscc, notice_id, ts, validate_file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "linxia.jsonl")
@@ -795,6 +795,49 @@ penalty("临州环罚〔2025〕9号", [
     legal_review_at=ts("2025-03-31 11:00"), legal_review_passed=True,
     collective_discussion=True, hearing_offered=True, hearing_waived=True,
     officers=[O("ZSTHJ-1"), O("ZSTHJ-2")])
+
+
+# -------------------------------------------------------------- feedback ---
+# The departments answer the supervision notices on the findings above
+# within a week of the inspection (整改反馈), closing them: a daemon run long
+# after 2025 then raises R24 only for 康乐县农业农村局, which answers none
+# (nor files its plan). Notice ids are the engine's (ewdata.notice_id).
+NOTICE_TYPE = {"R02": "SUPERVISION_OPINION", "R05": "SUPERVISION_OPINION",
+               "R06": "SUPERVISION_OPINION"}
+
+
+def _answer(notice, agency_uscc, when):
+    emit({"type": "feedback", "event_id": eid("feedback", notice),
+          "event_time": None, "notice_id": notice,
+          "agency_uscc": agency_uscc, "feedback_at": ts(when),
+          "result": "DONE", "summary": "已整改并报送整改报告"}, when)
+
+
+def answer_notices():
+    last = {}  # inspection_id -> (agency_uscc, last snapshot time)
+    for _, _, rec in EVENTS:
+        if rec.get("type") == "inspection":
+            last[rec["inspection_id"]] = (rec["agency_uscc"],
+                                          rec["event_time"])
+    for _, alerts in PLANTED:
+        for line in alerts:
+            rule, _, _, sid = line.split()
+            if rule not in NOTICE_TYPE or sid not in last:
+                continue
+            agency_uscc, t = last[sid]
+            if agency_uscc == A("KLNY"):
+                continue
+            when = (_datetime.fromisoformat(t) + _timedelta(days=7))
+            _answer(notice_id(NOTICE_TYPE[rule], agency_uscc,
+                              alert_id(rule, "INSPECTION", sid)),
+                    agency_uscc, when.strftime("%Y-%m-%d %H:%M"))
+    # The order to correct the single-officer visit (R21a on C2).
+    _answer(notice_id("ORDER_CORRECTION", A("YJJT"),
+                      alert_id("R21a", "COMPLAINT", C2)),
+            A("YJJT"), "2025-03-28 10:00")
+
+
+answer_notices()
 
 
 # ---------------------------------------------------------------- output ---

@@ -15,34 +15,7 @@ computes it the same way, so that a scenario can answer its own notice.
 import uuid
 
 from scenario_lib import NS, Scenario, at, market, scenario, started_ended
-
-FNV_INIT = 0xcbf29ce484222325
-FNV_PRIME = 0x100000001b3
-
-
-def _fnv(h, s):
-    for b in s.encode("utf-8"):
-        h = ((h ^ b) * FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    return h
-
-
-def alert_id(rule, subject_type, subject_id, disc=""):
-    """daemon/alert.c ew_alert_id_format."""
-    h = FNV_INIT
-    for n, part in enumerate((rule, subject_type, subject_id, disc)):
-        if n:
-            h = _fnv(h, "\x1f")
-        h = _fnv(h, part)
-    return "EW-%s-%016x" % (rule, h)
-
-
-def notice_id(notice_type, recipient, alert):
-    """daemon/notices.c: an immediate notice about one alert."""
-    h = FNV_INIT
-    for part in (notice_type, recipient, alert):
-        h = _fnv(_fnv(h, part), "\x1f")
-    return "EWN-%016x" % h
-
+from ewdata import alert_id, notice_id  # noqa: E402 (path set by scenario_lib)
 
 def _event_id(sc, what):
     sc.n_ev += 1
