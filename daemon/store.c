@@ -1992,41 +1992,45 @@ int ew_store_notice_pending_add(ew_store *s, const char *batch,
   return step_done(s, st, "notice_pending_add");
 }
 
-int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
-                                 ew_strv *alert_ids) {
-  sqlite3_stmt *st = s->st[ST_PENDING_LIST];
+/* Steps `st`, bound to one text key, and copies its first column of each
+ * row into `out` (strings in `a`). */
+static int collect_strv(ew_store *s, sqlite3_stmt *st, const char *key,
+                        const char *what, ew_arena *a, ew_strv *out) {
   size_t cap = 0;
   int rc, oom = 0;
-  alert_ids->v = NULL;
-  alert_ids->n = 0;
-  if (bind_text(st, 1, batch))
-    return fail_stmt(s, st, "notice_pending_take");
+  out->v = NULL;
+  out->n = 0;
+  if (bind_text(st, 1, key))
+    return fail_stmt(s, st, what);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (alert_ids->n == cap) {
-      size_t ncap = cap ? cap * 2 : 16;
+    if (out->n == cap) { /* arena memory cannot grow: copy to twice */
+      size_t ncap = cap ? cap * 2 : 8;
       const char **nv = ew_arena_alloc(a, ncap * sizeof *nv);
-      if (!nv) {
-        oom = 1;
-        break;
-      }
-      if (alert_ids->n)
-        memcpy(nv, alert_ids->v, alert_ids->n * sizeof *nv);
-      alert_ids->v = nv;
+      if (nv && out->n)
+        memcpy(nv, out->v, out->n * sizeof *nv);
+      out->v = nv;
       cap = ncap;
     }
-    const char *id = column_dup(st, 0, a, &oom);
-    if (oom)
-      break;
-    alert_ids->v[alert_ids->n++] = id;
-  }
-  if (oom) {
-    done(st);
-    return fail(s, "notice_pending_take: out of memory");
+    const char *v = out->v ? column_dup(st, 0, a, &oom) : NULL;
+    if (!out->v || oom) {
+      out->n = 0;
+      done(st);
+      return fail(s, "%s: out of memory", what);
+    }
+    out->v[out->n++] = v;
   }
   if (rc != SQLITE_DONE)
-    return fail_stmt(s, st, "notice_pending_take");
+    return fail_stmt(s, st, what);
   done(st);
-  st = s->st[ST_PENDING_DELETE];
+  return 0;
+}
+
+int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
+                                 ew_strv *alert_ids) {
+  if (collect_strv(s, s->st[ST_PENDING_LIST], batch, "notice_pending_take", a,
+                   alert_ids) < 0)
+    return -1;
+  sqlite3_stmt *st = s->st[ST_PENDING_DELETE];
   if (bind_text(st, 1, batch))
     return fail_stmt(s, st, "notice_pending_take");
   return step_done(s, st, "notice_pending_take");
@@ -2034,39 +2038,8 @@ int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
 
 int ew_store_notices_of_alert(ew_store *s, const char *alert_id, ew_arena *a,
                               ew_strv *notice_ids) {
-  sqlite3_stmt *st = s->st[ST_NOTICES_OF_ALERT];
-  size_t cap = 0;
-  int rc, oom = 0;
-  notice_ids->v = NULL;
-  notice_ids->n = 0;
-  if (bind_text(st, 1, alert_id))
-    return fail_stmt(s, st, "notices_of_alert");
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    if (notice_ids->n == cap) {
-      size_t ncap = cap ? cap * 2 : 4;
-      const char **nv = ew_arena_alloc(a, ncap * sizeof *nv);
-      if (!nv) {
-        oom = 1;
-        break;
-      }
-      if (notice_ids->n)
-        memcpy(nv, notice_ids->v, notice_ids->n * sizeof *nv);
-      notice_ids->v = nv;
-      cap = ncap;
-    }
-    const char *id = column_dup(st, 0, a, &oom);
-    if (oom)
-      break;
-    notice_ids->v[notice_ids->n++] = id;
-  }
-  if (oom) {
-    done(st);
-    return fail(s, "notices_of_alert: out of memory");
-  }
-  if (rc != SQLITE_DONE)
-    return fail_stmt(s, st, "notices_of_alert");
-  done(st);
-  return 0;
+  return collect_strv(s, s->st[ST_NOTICES_OF_ALERT], alert_id,
+                      "notices_of_alert", a, notice_ids);
 }
 
 int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t) {
