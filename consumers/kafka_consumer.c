@@ -241,9 +241,14 @@ static rd_kafka_conf_t *make_conf(ew_kafka_consumer *c, const char *group_id,
     snprintf(errstr, errstr_size, "out of memory");
     return NULL;
   }
+  /* Static membership: a daemon restarted after a crash is the same member
+   * and gets its partitions back at once, instead of waiting out the dead
+   * member's session. */
   if ((!c->is_refs &&
-       conf_set(conf, "partition.assignment.strategy", "cooperative-sticky",
-                errstr, errstr_size) != 0) ||
+       (conf_set(conf, "partition.assignment.strategy", "cooperative-sticky",
+                 errstr, errstr_size) != 0 ||
+        conf_set(conf, "group.instance.id", c->cfg->instance_id, errstr,
+                 errstr_size) != 0)) ||
       ew_config_kafka_conf(c->cfg, conf, errstr, errstr_size) != 0 ||
       conf_set(conf, "group.id", group_id, errstr, errstr_size) != 0 ||
       conf_set(conf, "enable.auto.commit", "false", errstr, errstr_size) != 0 ||

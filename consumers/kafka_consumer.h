@@ -2,7 +2,10 @@
  * kafka_consumer.h - the two librdkafka consumers of the daemon.
  *
  * The event consumer joins the consumer group on the four event topics
- * (cooperative-sticky). Offsets are kept in SQLite, in the same transaction
+ * (cooperative-sticky) as a static member (group.instance.id = the
+ * config's instance_id): a daemon restarted after a crash gets its
+ * partitions back at once rather than after the dead member's session
+ * timeout. Offsets are kept in SQLite, in the same transaction
  * as the state they produced (style-and-idioms §B3 b), and each newly
  * assigned partition starts at the offset SQLite holds for it; Kafka's
  * committed offset is only the fallback for a partition this instance has

@@ -3,7 +3,9 @@
  *
  * create asks the broker (Admin API CreateTopics) for every topic of the
  * configuration with cfg.topic_partitions partitions and cfg.topic_replication
- * replicas; reference topics are compacted (contract §2: a newer version of
+ * replicas (the progress topic: one partition, so that a restarted producer
+ * reads its last marker from one place); reference topics and the progress
+ * topic are compacted (contract §2: a newer version of
  * a reference record replaces the older, a tombstone deletes). A topic that
  * exists already counts as done, so create is safe to run before every
  * start; an existing topic is left as it is, settings included.
@@ -27,7 +29,8 @@ static const char topics_usage[] =
     "usage: enforcewatch topics create [--config FILE]\n"
     "       enforcewatch topics list [--config FILE]\n"
     "\n"
-    "create  creates every configured topic (reference topics compacted);\n"
+    "create  creates every configured topic (reference and progress topics\n"
+    "        compacted);\n"
     "        topics that exist already are left as they are\n"
     "list    prints each configured topic, its role and its partitions\n"
     "        (\"-\": missing)\n"
@@ -37,20 +40,24 @@ static const char topics_usage[] =
     "Exit status: 0 done, 1 the broker refused or did not answer, 2 bad\n"
     "arguments or configuration.\n";
 
+/* Every record kind, the dead letters and the producer's progress. */
+#define EW_N_TOPICS (EW_REC_COUNT + 2)
+
 typedef struct topic_ent {
   const char *name; /* owned by the configuration */
-  const char *role; /* record kind, or "deadletter" */
+  const char *role; /* record kind, "deadletter" or "progress" */
   int compact;
+  int partitions; /* 0: cfg.topic_partitions */
 } topic_ent;
 
 /* The distinct configured topics in contract order: events, references,
  * outputs, dead letters. Returns how many were written to out. */
-static size_t topics_collect(const ew_config *cfg,
-                             topic_ent out[EW_REC_COUNT + 1]) {
+static size_t topics_collect(const ew_config *cfg, topic_ent out[EW_N_TOPICS]) {
   size_t n = 0;
-  for (int k = 0; k <= EW_REC_COUNT; k++) {
+  for (int k = 0; k < EW_N_TOPICS; k++) {
     const char *name = k < EW_REC_COUNT ? ew_config_topic_of(cfg, (ew_rkind)k)
-                                        : cfg->topics.deadletter;
+                       : k == EW_REC_COUNT ? cfg->topics.deadletter
+                                           : cfg->topics.progress;
     size_t i = 0;
     if (!name || !*name)
       continue;
@@ -59,8 +66,11 @@ static size_t topics_collect(const ew_config *cfg,
     if (i < n)
       continue; /* two kinds configured onto one topic */
     out[n].name = name;
-    out[n].role = k < EW_REC_COUNT ? ew_rkind_name((ew_rkind)k) : "deadletter";
-    out[n].compact = k < EW_REC_COUNT && ew_rkind_is_ref((ew_rkind)k);
+    out[n].role = k < EW_REC_COUNT    ? ew_rkind_name((ew_rkind)k)
+                  : k == EW_REC_COUNT ? "deadletter"
+                                      : "progress";
+    out[n].compact = k > EW_REC_COUNT || ew_rkind_is_ref((ew_rkind)k);
+    out[n].partitions = k > EW_REC_COUNT ? 1 : 0;
     n++;
   }
   return n;
@@ -69,7 +79,7 @@ static size_t topics_collect(const ew_config *cfg,
 static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
                          const topic_ent *ents, size_t n) {
   char errstr[512];
-  rd_kafka_NewTopic_t *nt[EW_REC_COUNT + 1] = {0};
+  rd_kafka_NewTopic_t *nt[EW_N_TOPICS] = {0};
   rd_kafka_AdminOptions_t *opts = NULL;
   rd_kafka_queue_t *q = NULL;
   rd_kafka_event_t *ev = NULL;
@@ -87,9 +97,10 @@ static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
   snprintf(dl_max, sizeof dl_max, "%lld",
            (long long)ew_config_deadletter_max_bytes(cfg));
   for (size_t i = 0; i < n; i++) {
-    nt[i] = rd_kafka_NewTopic_new(ents[i].name, (int)cfg->topic_partitions,
-                                  (int)cfg->topic_replication, errstr,
-                                  sizeof errstr);
+    nt[i] = rd_kafka_NewTopic_new(
+        ents[i].name,
+        ents[i].partitions ? ents[i].partitions : (int)cfg->topic_partitions,
+        (int)cfg->topic_replication, errstr, sizeof errstr);
     if (!nt[i]) {
       fprintf(stderr, "topics: %s: %s\n", ents[i].name, errstr);
       goto out;
@@ -98,6 +109,17 @@ static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
         rd_kafka_NewTopic_set_config(nt[i], "cleanup.policy", "compact") !=
             RD_KAFKA_RESP_ERR_NO_ERROR) {
       fprintf(stderr, "topics: %s: cannot set cleanup.policy\n", ents[i].name);
+      goto out;
+    }
+    /* The progress topic is read from its start at every producer start:
+     * small segments let compaction keep it at about one record per
+     * daemon (the active segment is never compacted). */
+    if (strcmp(ents[i].role, "progress") == 0 &&
+        (rd_kafka_NewTopic_set_config(nt[i], "segment.ms", "3600000") !=
+             RD_KAFKA_RESP_ERR_NO_ERROR ||
+         rd_kafka_NewTopic_set_config(nt[i], "segment.bytes", "1048576") !=
+             RD_KAFKA_RESP_ERR_NO_ERROR)) {
+      fprintf(stderr, "topics: %s: cannot set segment size\n", ents[i].name);
       goto out;
     }
     if (strcmp(ents[i].role, "deadletter") == 0 &&
@@ -145,13 +167,16 @@ static int topics_create(rd_kafka_t *rk, const ew_config *cfg,
     rd_kafka_resp_err_t err = rd_kafka_topic_result_error(tr[i]);
     const char *msg = rd_kafka_topic_result_error_string(tr[i]);
     int compact = 0;
+    int64_t parts = cfg->topic_partitions;
     for (size_t j = 0; j < n; j++)
-      if (strcmp(ents[j].name, name) == 0)
+      if (strcmp(ents[j].name, name) == 0) {
         compact = ents[j].compact;
+        if (ents[j].partitions)
+          parts = ents[j].partitions;
+      }
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
       printf("created %s (%" PRId64 " partitions, replication %" PRId64 "%s)\n",
-             name, cfg->topic_partitions, cfg->topic_replication,
-             compact ? ", compacted" : "");
+             name, parts, cfg->topic_replication, compact ? ", compacted" : "");
     else if (err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
       printf("exists  %s\n", name);
     else {
@@ -200,7 +225,7 @@ int ew_cmd_topics(int argc, char **argv) {
   const char *config_path = NULL;
   const ew_cli_opt opts[] = {{"config", &config_path, NULL}};
   ew_config cfg;
-  topic_ent ents[EW_REC_COUNT + 1];
+  topic_ent ents[EW_N_TOPICS];
   char errstr[512];
   rd_kafka_conf_t *conf = NULL;
   rd_kafka_t *rk = NULL;

@@ -111,6 +111,14 @@ static const key_def topic_keys[] = {
     TOPIC("notices", topics.notices, "enforcement.notices"),
     TOPIC("stats", topics.stats, "enforcement.stats"),
     TOPIC("deadletter", topics.deadletter, "enforcement.deadletter"),
+    TOPIC("progress", topics.progress, "enforcewatch.progress"),
+    END,
+};
+
+static const key_def txn_keys[] = {
+    INT("max_rows", transaction_max_rows, 1, 1000000, 10000),
+    /* Kafka's transaction.max.timeout.ms caps it at 15 min by default. */
+    INT("timeout_ms", transaction_timeout_ms, 1000, 900000, 60000),
     END,
 };
 
@@ -118,6 +126,7 @@ static const key_def top_keys[] = {
     STR("brokers", brokers, "127.0.0.1:9092"),
     STR("group_id", group_id, "enforcewatch"),
     STR("client_id", client_id, "enforcewatchd"),
+    STR("instance_id", instance_id, "enforcewatchd-1"),
     STR("state_path", state_path, "enforcewatch-state.db"),
     OPTSTR("schemas_dir", schemas_dir),
     {"log_level", K_LOGLEVEL, OFF(log_level), 0, 0, "info", 0, NULL},
@@ -127,6 +136,7 @@ static const key_def top_keys[] = {
     GROUP("batch", batch_keys),
     INT("tick_ms", tick_ms, 10, 3600000, 1000),
     INT("shutdown_timeout_ms", shutdown_timeout_ms, 100, 600000, 10000),
+    GROUP("transaction", txn_keys),
     GROUP("topics", topic_keys),
     INT("topic_partitions", topic_partitions, 1, 100000, 3),
     INT("topic_replication", topic_replication, 1, 32767, 1),
@@ -149,7 +159,9 @@ static const struct {
     {"auto.offset.reset", "a new partition is read from the beginning"},
     {"isolation.level", "only committed input is read"},
     {"enable.idempotence", "the producer is always idempotent"},
-    {"transactional.id", "the producer is not transactional"},
+    {"transactional.id", "use the top-level 'instance_id' key"},
+    {"group.instance.id", "use the top-level 'instance_id' key"},
+    {"transaction.timeout.ms", "use 'transaction.timeout_ms'"},
     {"enable.partition.eof", "the reference bootstrap relies on it"},
     {"message.timeout.ms",
      "outputs are retried until delivered, so one key's outputs keep their "
@@ -761,8 +773,9 @@ static int load_group(loader *L, const config_setting_t *grp,
 /* Two kinds on one topic would make ew_config_kind_of_topic ambiguous and
  * feed alerts back in as input. */
 static int check_topics_distinct(loader *L, const config_t *c) {
-  char qual[EW_REC_COUNT + 1][64];
-  const char *names[EW_REC_COUNT + 1];
+  /* Every record kind, the dead letters and the progress topic. */
+  char qual[EW_REC_COUNT + 2][64];
+  const char *names[EW_REC_COUNT + 2];
   size_t n = 0;
   for (const key_def *k = topic_keys; k->name; k++) {
     const key_def *r = k->type == K_GROUP ? k->sub : k;

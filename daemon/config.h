@@ -25,6 +25,7 @@ typedef struct ew_topics {
   char *inspections, *complaints, *penalties, *feedback;
   char *ref[EW_REC_LAST_REF + 1]; /* indexed by ew_rkind of a ref kind */
   char *alerts, *notices, *stats, *deadletter;
+  char *progress; /* the producer's committed outbox seq (compacted) */
 } ew_topics;
 
 typedef struct ew_kafka_prop {
@@ -39,6 +40,7 @@ typedef struct ew_config {
   char *brokers;             /* "127.0.0.1:9092" */
   char *group_id;            /* "enforcewatch" */
   char *client_id;           /* "enforcewatchd" */
+  char *instance_id;         /* transactional.id, group.instance.id */
   char *state_path;          /* SQLite file */
   char *schemas_dir;         /* NULL: ew_schemas_default_dir() */
   int log_level;             /* EW_LOG_* */
@@ -47,6 +49,8 @@ typedef struct ew_config {
   int64_t batch_max_ms;      /* ms a batch may stay open */
   int64_t tick_ms;           /* clock/deadline tick */
   int64_t shutdown_timeout_ms;
+  int64_t transaction_max_rows; /* outbox rows per Kafka transaction */
+  int64_t transaction_timeout_ms;
   int64_t topic_partitions; /* for `enforcewatch topics create` */
   int64_t topic_replication;
   ew_topics topics;

@@ -863,11 +863,13 @@ static void log_stats(ew_daemon *d) {
   ew_info("stats: events=%" PRIu64 " refs=%" PRIu64 " (tombstones %" PRIu64
           ") alerts=%" PRIu64 " notices=%" PRIu64 " stats=%" PRIu64
           " dead_letters=%" PRIu64 " outbox_backlog=%" PRId64
-          " in_flight=%zu delivered=%" PRIu64 " delivery_failures=%" PRIu64
-          " batches=%" PRIu64 " batch_failures=%" PRIu64,
+          " transactions=%" PRIu64 " aborted=%" PRIu64 " delivered=%" PRIu64
+          " delivery_failures=%" PRIu64 " batches=%" PRIu64
+          " batch_failures=%" PRIu64,
           d->total.events, d->total.refs, d->total.tombstones, d->total.alerts,
           d->total.notices, d->total.stats, d->total.dead, backlog,
-          ps.in_flight, ps.delivered, ps.failed, d->batches, d->failures);
+          ps.transactions, ps.aborted, ps.delivered, ps.failed, d->batches,
+          d->failures);
 }
 
 /* Wait out a retry pause while delivery reports keep being served. */

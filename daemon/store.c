@@ -4,10 +4,11 @@
  *
  * Idioms (style-and-idioms §B6): open_v2 with extended result codes; WAL
  * checked to be on (a file that silently stayed in rollback mode would make
- * every commit fsync twice); synchronous=NORMAL, which may lose the last
- * commits on power loss but never splits them, and since consumed offsets
- * are written in the same transaction as the state and the outbox, a lost
- * commit is simply re-consumed; every statement prepared once (PERSISTENT)
+ * every commit fsync twice); synchronous=FULL: the outbox rows of a commit
+ * may be in a committed Kafka transaction a moment later, so the commit
+ * must survive a power loss too (with NORMAL the state would roll back
+ * behind outputs already published, and the re-run could number different
+ * outputs the same); every statement prepared once (PERSISTENT)
  * and reset + cleared after each use, so no statement pins a WAL snapshot;
  * migrations in one BEGIN IMMEDIATE keyed by user_version.
  *
@@ -865,7 +866,7 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
       goto fail;
     }
   }
-  if (exec(s, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON", "settings") <
+  if (exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "settings") <
           0 ||
       migrate(s) < 0)
     goto fail;
@@ -1143,6 +1144,21 @@ int ew_store_outbox_count(ew_store *s, int64_t *count) {
     fail_db(s, "outbox_count");
   done(st);
   return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int ew_store_outbox_reserve_upto(ew_store *s, int64_t seq) {
+  /* AUTOINCREMENT keeps its high mark in sqlite_sequence; rows appended
+   * later get numbers above it. Rare (a restored state file), so not a
+   * prepared statement. */
+  char q[400];
+  snprintf(q, sizeof q,
+           "UPDATE sqlite_sequence SET seq = %" PRId64
+           " WHERE name = 'outbox' AND seq < %" PRId64 ";"
+           "INSERT INTO sqlite_sequence(name, seq) SELECT 'outbox', %" PRId64
+           " WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence"
+           " WHERE name = 'outbox')",
+           seq, seq, seq);
+  return exec(s, q, "outbox_reserve") < 0 ? -1 : 0;
 }
 
 int ew_store_outbox_last_seq(ew_store *s, int64_t *seq) {

@@ -80,6 +80,10 @@ int ew_store_outbox_count(ew_store *s, int64_t *count);
 /* Added for the delivery review: the highest seq in the outbox, 0 when it
  * is empty (seqs only grow, so every later row has a higher one). */
 int ew_store_outbox_last_seq(ew_store *s, int64_t *seq);
+/* Makes every row appended from now on number above `seq` (a no-op when
+ * they already would). For a state file restored from a backup whose
+ * numbers the producer has already published. Call inside a transaction. */
+int ew_store_outbox_reserve_upto(ew_store *s, int64_t seq);
 
 /* ---- reference records (contract §4) ---- */
 

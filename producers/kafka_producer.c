@@ -1,73 +1,70 @@
 /*
- * kafka_producer.c - the outbox sender (see kafka_producer.h).
+ * kafka_producer.c - the transactional outbox sender (see kafka_producer.h).
  *
- * Rows handed to librdkafka are tracked in an array ordered by seq: each is
- * QUEUED (in librdkafka), DELIVERED (reported, waiting for every older row)
- * or RETRY (to be produced again at retry_at). The delivery report carries
- * the row's seq as its opaque, so no row bytes are kept here; a row produced
- * again is re-read from the outbox. Delivered rows leave the array, and the
- * outbox, only as a prefix.
+ * One Kafka transaction carries the outbox rows after `committed`, in seq
+ * order, and ends with the progress marker of its last seq (progress.h).
+ * Commit succeeded: the rows are published, once. Anything else (an abort,
+ * a timeout, a fatal error, a crash) leaves the question "did it commit?"
+ * to the one place that knows: the producer instance is replaced, its
+ * init_transactions fences the old one and settles its last transaction,
+ * and the last committed marker is read back. Rows up to it are deleted,
+ * the rest are sent again. A crash at any instant takes the same path at the
+ * next start, so there is one recovery, exercised by every failure.
  *
- * Order per key. A row waiting for its retry holds back every newer row of
- * its topic and key (an entry keeps a hash of both), so that the WITHDRAWN
- * of an alert never overtakes the OPEN before it; rows of other keys go on.
- * Rows without a key are spread over partitions at random and keep no
- * order. What librdkafka already holds is ordered by the idempotent
- * producer, up to a permanent error on one message (see kafka_producer.h).
+ * Only an abortable error (a message refused inside the transaction) keeps
+ * the instance: the transaction is aborted, nothing of it is visible to a
+ * read_committed consumer, and `committed` is still exact.
  *
- * librdkafka 2.0.2 specifics (style-and-idioms §B2): delivery reports and
- * error_cb run only inside rd_kafka_poll/flush, i.e. on our thread; headers
- * passed to producev belong to librdkafka only if the call succeeds; an
- * idempotent producer that raised a fatal error never recovers and is
- * replaced.
+ * librdkafka 2.0.2 specifics (style-and-idioms §B2, §B3): every
+ * transactional call returns an rd_kafka_error_t that must be destroyed; a
+ * commit that timed out is not retried on the same instance (the protocol
+ * weaknesses of that version make replacing it the safe choice); delivery
+ * reports and error_cb run only inside rd_kafka_poll and the transactional
+ * calls, on this thread; message.timeout.ms may not exceed
+ * transaction.timeout.ms.
  */
 #include "kafka_producer.h"
 
 #include <inttypes.h>
 #include <librdkafka/rdkafka.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 
 #include "../daemon/log.h"
+#include "progress.h"
 
-enum { ST_QUEUED, ST_DELIVERED, ST_RETRY };
-
-/* Rows handed over but not deleted; beyond it send() waits. */
-#define MAX_IN_FLIGHT 100000
-/* Rows read from the outbox per scan. */
-#define SCAN_CHUNK 1000
-/* QUEUE_FULL: poll this long per try, this many times, then give up. */
+/* QUEUE_FULL inside a transaction: poll this long per try, this many times,
+ * then abort it (librdkafka holds 100000 messages by default, so this means
+ * the broker is not taking any). */
 #define QUEUE_FULL_POLL_MS 100
-#define QUEUE_FULL_TRIES 10
-
-typedef struct entry {
-  int64_t seq;
-  int64_t retry_at; /* monotonic ms, ST_RETRY */
-  int32_t attempts;
-  uint8_t state;
-  uint64_t key; /* key_hash() of the row; 0: no key, no order to keep */
-} entry;
+#define QUEUE_FULL_TRIES 100
+/* Delivered rows are deleted at most this often (one fsync'd commit each),
+ * or at once when this many wait. */
+#define DELETE_INTERVAL_MS 1000
+#define DELETE_BATCH 10000
+/* Longest wait for init_transactions and the progress read per attempt. */
+#define SETUP_TIMEOUT_MS 30000
 
 struct ew_kafka_producer {
-  rd_kafka_t *rk;
+  rd_kafka_t *rk; /* NULL: to be created */
   const ew_config *cfg;
   ew_store *store;
-  entry *ents;
-  size_t head, n, cap;
-  int64_t scanned_upto;   /* highest seq handed over at least once */
-  int64_t delivered_upto; /* every row <= it is delivered */
+  int64_t store_id;
+  int inited;             /* init_transactions of rk returned */
+  int ready;              /* ... and `committed` was read back */
+  int fatal;              /* error_cb saw a fatal error */
+  int64_t committed;      /* every outbox row <= it is published */
   int64_t deleted_upto;   /* ... and deleted from the outbox */
-  int fatal;              /* the instance raised a fatal error */
-  int64_t recreate_at;    /* monotonic ms: next attempt to create rk */
-  int queue_full;         /* the last send stopped at QUEUE_FULL */
-  int dropping;           /* purging on purpose: failures are expected */
-  /* Keys held back in the current send(): an open-addressing set of
-   * key_hash() values; hold_all when it could not grow. */
-  uint64_t *held;
-  size_t held_cap, held_n;
-  int hold_all;
+  int64_t last_delete_ms; /* monotonic */
+  int64_t next_try_ms;    /* monotonic: no attempt before (backoff) */
+  int failures;           /* in a row */
+  int op_timeout_ms;      /* for one transactional call */
+  uint64_t txn_count;     /* transactions begun, for the fault hook */
+  uint64_t kill_in_txn;   /* EW_FAULT_KILL_IN_TXN, 0: off */
   rd_kafka_resp_err_t last_err;
   int64_t last_err_ms;
   ew_kafka_producer_stats st;
@@ -81,11 +78,12 @@ static int64_t mono_ms(void) {
 }
 
 /* 0.5 s, 1 s, 2 s ... 30 s */
-static int64_t backoff_ms(int32_t attempts) {
+static void fail_later(ew_kafka_producer *p) {
   int64_t ms = 500;
-  for (int32_t i = 1; i < attempts && ms < 30000; i++)
+  for (int i = 1; i < p->failures && ms < 30000; i++)
     ms *= 2;
-  return ms < 30000 ? ms : 30000;
+  p->failures++;
+  p->next_try_ms = mono_ms() + (ms < 30000 ? ms : 30000);
 }
 
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
@@ -117,114 +115,25 @@ static int loud(ew_kafka_producer *p, rd_kafka_resp_err_t err) {
   return 1;
 }
 
-/* FNV-1a over topic, a separator and the key; never 0, which stands for
- * "no key". A collision only holds a row back longer than needed. */
-static uint64_t key_hash(const ew_outbox_row *row) {
-  if (!row->key)
-    return 0;
-  uint64_t h = UINT64_C(0xcbf29ce484222325);
-  for (const unsigned char *c = (const unsigned char *)row->topic; *c; c++)
-    h = (h ^ *c) * UINT64_C(0x100000001b3);
-  h = (h ^ 0x1f) * UINT64_C(0x100000001b3);
-  const unsigned char *k = row->key;
-  for (size_t i = 0; i < row->key_len; i++)
-    h = (h ^ k[i]) * UINT64_C(0x100000001b3);
-  return h ? h : 1;
-}
-
-static int held_has(const ew_kafka_producer *p, uint64_t key) {
-  if (!key)
-    return 0;
-  if (p->hold_all)
-    return 1;
-  if (!p->held_n)
-    return 0;
-  for (size_t i = key & (p->held_cap - 1);; i = (i + 1) & (p->held_cap - 1)) {
-    if (p->held[i] == key)
-      return 1;
-    if (!p->held[i])
-      return 0;
-  }
-}
-
-/* Holds back `key` for the rest of this send(). Out of memory, it holds
- * back every key: slower, never out of order. */
-static void held_add(ew_kafka_producer *p, uint64_t key) {
-  if (!key || p->hold_all || held_has(p, key))
-    return;
-  if (2 * (p->held_n + 1) > p->held_cap) {
-    size_t cap = p->held_cap ? 2 * p->held_cap : 64;
-    uint64_t *grown = calloc(cap, sizeof *grown);
-    if (!grown) {
-      p->hold_all = 1;
-      return;
-    }
-    for (size_t i = 0; i < p->held_cap; i++) {
-      if (!p->held[i])
-        continue;
-      size_t j = p->held[i] & (cap - 1);
-      while (grown[j])
-        j = (j + 1) & (cap - 1);
-      grown[j] = p->held[i];
-    }
-    free(p->held);
-    p->held = grown;
-    p->held_cap = cap;
-  }
-  size_t i = key & (p->held_cap - 1);
-  while (p->held[i])
-    i = (i + 1) & (p->held_cap - 1);
-  p->held[i] = key;
-  p->held_n++;
-}
-
-static void held_clear(ew_kafka_producer *p) {
-  if (p->held_n)
-    memset(p->held, 0, p->held_cap * sizeof *p->held);
-  p->held_n = 0;
-  p->hold_all = 0;
-}
-
-static entry *find_entry(ew_kafka_producer *p, int64_t seq) {
-  size_t lo = p->head, hi = p->n;
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (p->ents[mid].seq < seq)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < p->n && p->ents[lo].seq == seq ? &p->ents[lo] : NULL;
-}
-
+/* The outcome of the transaction is what commit says; a report is only
+ * counted and, if it failed, logged. */
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
                       void *opaque) {
   ew_kafka_producer *p = opaque;
-  int64_t seq = (int64_t)(intptr_t)m->_private;
-  entry *e = find_entry(p, seq);
   (void)rk;
-  if (!e) /* cannot happen: rows leave the array only once delivered */
-    return;
   if (!m->err) {
-    e->state = ST_DELIVERED;
     p->st.delivered++;
     return;
   }
-  e->state = ST_RETRY;
-  if (p->dropping) {
-    e->retry_at = 0;
-    return;
-  }
-  e->attempts++;
-  e->retry_at = mono_ms() + backoff_ms(e->attempts);
   p->st.failed++;
+  if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
+      m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
+    return; /* our own abort or replacement */
   if (loud(p, m->err))
-    ew_err("producer: delivery of outbox row %" PRId64 " to %s failed: %s; "
-           "it stays in the outbox and is sent again",
-           seq, rd_kafka_topic_name(m->rkt), rd_kafka_err2str(m->err));
-  else
-    ew_debug("producer: delivery of outbox row %" PRId64 " failed: %s", seq,
-             rd_kafka_err2str(m->err));
+    ew_err("producer: outbox row %" PRId64 " to %s not delivered: %s; its "
+           "transaction is aborted and sent again",
+           (int64_t)(intptr_t)m->_private, rd_kafka_topic_name(m->rkt),
+           rd_kafka_err2str(m->err));
 }
 
 static void error_cb(rd_kafka_t *rk, int err, const char *reason,
@@ -232,7 +141,7 @@ static void error_cb(rd_kafka_t *rk, int err, const char *reason,
   ew_kafka_producer *p = opaque;
   (void)rk;
   if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    p->fatal = 1; /* replaced in ew_kafka_producer_poll, outside callbacks */
+    p->fatal = 1; /* replaced by the next call, outside callbacks */
     return;
   }
   if (loud(p, (rd_kafka_resp_err_t)err))
@@ -255,22 +164,29 @@ static int conf_set(rd_kafka_conf_t *conf, const char *name, const char *value,
 
 static int create_rk(ew_kafka_producer *p, char *errstr, size_t errstr_size) {
   rd_kafka_conf_t *conf = rd_kafka_conf_new();
-  char maxbytes[32], rderr[512];
+  char maxbytes[32], txn_ms[32], rderr[512];
   snprintf(maxbytes, sizeof maxbytes, "%lld",
            (long long)ew_config_deadletter_max_bytes(p->cfg));
+  snprintf(txn_ms, sizeof txn_ms, "%lld",
+           (long long)p->cfg->transaction_timeout_ms);
   if (!conf) {
     snprintf(errstr, errstr_size, "out of memory");
     return -1;
   }
   /* Defaults first, the file's `kafka` group next, then the guarantees. */
   if (conf_set(conf, "linger.ms", "10", errstr, errstr_size) != 0 ||
-      conf_set(conf, "message.timeout.ms", "0", errstr, errstr_size) != 0 ||
       /* Java's partitioner: keys land where Java producers put them. */
       conf_set(conf, "partitioner", "murmur2_random", errstr, errstr_size) !=
           0 ||
       conf_set(conf, "message.max.bytes", maxbytes, errstr, errstr_size) != 0 ||
       ew_config_kafka_conf(p->cfg, conf, errstr, errstr_size) != 0 ||
-      conf_set(conf, "enable.idempotence", "true", errstr, errstr_size) != 0 ||
+      conf_set(conf, "transactional.id", p->cfg->instance_id, errstr,
+               errstr_size) != 0 ||
+      conf_set(conf, "transaction.timeout.ms", txn_ms, errstr, errstr_size) !=
+          0 ||
+      /* A message that cannot be delivered within its transaction fails
+       * the transaction, which is then sent again as a whole. */
+      conf_set(conf, "message.timeout.ms", txn_ms, errstr, errstr_size) != 0 ||
       conf_set(conf, "log.queue", "true", errstr, errstr_size) != 0) {
     rd_kafka_conf_destroy(conf);
     return -1;
@@ -289,6 +205,44 @@ static int create_rk(ew_kafka_producer *p, char *errstr, size_t errstr_size) {
   return 0;
 }
 
+/* Gives up the instance and whatever it holds; what was committed is read
+ * back by the next setup(). */
+static void drop_rk(ew_kafka_producer *p) {
+  if (p->rk) {
+    rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(p->rk, 0);
+    rd_kafka_destroy(p->rk);
+    p->rk = NULL;
+  }
+  p->inited = p->ready = p->fatal = 0;
+}
+
+/* The state file's identity, made at its first use by a producer. */
+static int load_store_id(ew_kafka_producer *p, char *errstr,
+                         size_t errstr_size) {
+  int found = 0;
+  if (ew_store_meta_get(p->store, "store_id", &p->store_id, &found) != 0)
+    goto fail;
+  if (found)
+    return 0;
+  uint64_t r = 0;
+  if (getrandom(&r, sizeof r, 0) != (ssize_t)sizeof r)
+    r = (uint64_t)time(NULL) ^ ((uint64_t)mono_ms() << 20);
+  p->store_id = (int64_t)(r >> 1);
+  if (ew_store_begin(p->store) != 0)
+    goto fail;
+  if (ew_store_meta_put(p->store, "store_id", p->store_id) != 0 ||
+      ew_store_commit(p->store) != 0) {
+    ew_store_rollback(p->store);
+    goto fail;
+  }
+  return 0;
+fail:
+  snprintf(errstr, errstr_size, "producer: state file id: %s",
+           ew_store_errmsg(p->store));
+  return -1;
+}
+
 int ew_kafka_producer_new(ew_kafka_producer **out, const ew_config *cfg,
                           ew_store *store, char *errstr, size_t errstr_size) {
   ew_kafka_producer *p = calloc(1, sizeof *p);
@@ -299,7 +253,16 @@ int ew_kafka_producer_new(ew_kafka_producer **out, const ew_config *cfg,
   }
   p->cfg = cfg;
   p->store = store;
-  if (create_rk(p, errstr, errstr_size) != 0) {
+  p->op_timeout_ms = (int)cfg->transaction_timeout_ms;
+  const char *fault = getenv("EW_FAULT_KILL_IN_TXN");
+  if (fault && *fault) {
+    p->kill_in_txn = strtoull(fault, NULL, 10);
+    ew_warn("producer: fault hook EW_FAULT_KILL_IN_TXN=%" PRIu64 ": this "
+            "process kills itself inside that transaction",
+            p->kill_in_txn);
+  }
+  if (load_store_id(p, errstr, errstr_size) != 0 ||
+      create_rk(p, errstr, errstr_size) != 0) {
     free(p);
     return -1;
   }
@@ -307,38 +270,10 @@ int ew_kafka_producer_new(ew_kafka_producer **out, const ew_config *cfg,
   return 0;
 }
 
-/* Gives every message still in librdkafka back to the outbox: their reports
- * (purged) turn them into RETRY, and what got no report is marked too. */
-static void drop_rk(ew_kafka_producer *p) {
-  if (!p->rk)
-    return;
-  p->dropping = 1;
-  rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-  rd_kafka_poll(p->rk, 0);
-  rd_kafka_destroy(p->rk);
-  p->dropping = 0;
-  p->rk = NULL;
-  int64_t now = mono_ms();
-  for (size_t i = p->head; i < p->n; i++)
-    if (p->ents[i].state == ST_QUEUED) {
-      p->ents[i].state = ST_RETRY;
-      p->ents[i].retry_at = now;
-    }
-}
-
 void ew_kafka_producer_destroy(ew_kafka_producer *p) {
   if (!p)
     return;
-  if (p->rk) {
-    int len = rd_kafka_outq_len(p->rk);
-    if (len > 0)
-      ew_warn("producer: %d message(s) still in librdkafka at shutdown; "
-              "their rows stay in the outbox",
-              len);
-  }
   drop_rk(p);
-  free(p->ents);
-  free(p->held);
   free(p);
 }
 
@@ -346,67 +281,148 @@ const char *ew_kafka_producer_errmsg(const ew_kafka_producer *p) {
   return p->errmsg;
 }
 
-/* An idempotent producer that raised a fatal error is done for: take its
- * messages back and start a new instance (with a new producer id). */
-static void recreate(ew_kafka_producer *p) {
-  if (p->rk) {
-    char reason[400];
-    rd_kafka_resp_err_t err =
-        rd_kafka_fatal_error(p->rk, reason, sizeof reason);
-    ew_err("producer: fatal error %s: %s; replacing the producer instance",
-           rd_kafka_err2name(err), reason);
-    drop_rk(p);
-    p->recreate_at = 0;
+/* After a failed transactional call: an abortable error (or `abort`, a
+ * row refused before anything was sent) aborts and keeps the instance;
+ * anything else, or an abort that fails, replaces it. Destroys `error`. */
+static void txn_failed(ew_kafka_producer *p, const char *what,
+                       rd_kafka_error_t *error, int abort) {
+  rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+  abort = (abort || rd_kafka_error_txn_requires_abort(error)) && !p->fatal &&
+          !rd_kafka_error_is_fatal(error);
+  if (loud(p, code))
+    ew_err("producer: %s: %s%s", what, rd_kafka_error_string(error),
+           abort ? "; aborting the transaction, to be sent again"
+                 : "; replacing the producer instance");
+  else
+    ew_debug("producer: %s: %s", what, rd_kafka_error_string(error));
+  rd_kafka_error_destroy(error);
+  if (abort) {
+    rd_kafka_error_t *e2 = rd_kafka_abort_transaction(p->rk, p->op_timeout_ms);
+    if (!e2) {
+      p->st.aborted++;
+      fail_later(p);
+      return;
+    }
+    ew_err("producer: abort_transaction: %s; replacing the producer instance",
+           rd_kafka_error_string(e2));
+    rd_kafka_error_destroy(e2);
   }
-  if (mono_ms() < p->recreate_at)
-    return;
-  char errstr[512];
-  if (create_rk(p, errstr, sizeof errstr) != 0) {
-    ew_err("producer: %s; trying again in 5 s", errstr);
-    p->recreate_at = mono_ms() + 5000;
-    return;
-  }
-  p->fatal = 0;
+  drop_rk(p);
   p->st.recreated++;
-  ew_info("producer: new instance created; %zu row(s) will be sent again",
-          p->n - p->head);
+  fail_later(p);
 }
 
-/* ---- producing ---- */
-
-typedef struct visit {
-  ew_kafka_producer *p;
-  int64_t want; /* re-produce: the seq expected, else -1 */
-  int found;
-  int stop;   /* queue full or fatal: leave the rest for the next call */
-  int handed; /* rows handed over */
-} visit;
-
-static int append_entry(ew_kafka_producer *p, int64_t seq, uint64_t key,
-                        uint8_t state) {
-  if (p->n == p->cap) {
-    if (p->head > 0) { /* reuse the delivered front first */
-      memmove(p->ents, p->ents + p->head, (p->n - p->head) * sizeof *p->ents);
-      p->n -= p->head;
-      p->head = 0;
-    }
-    if (p->n == p->cap) {
-      size_t cap = p->cap ? p->cap * 2 : 1024;
-      entry *grown = realloc(p->ents, cap * sizeof *grown);
-      if (!grown)
-        return -1;
-      p->ents = grown;
-      p->cap = cap;
-    }
+static int delete_committed(ew_kafka_producer *p) {
+  if (p->committed <= p->deleted_upto)
+    return 0;
+  /* A failed BEGIN leaves alone whatever transaction is open: it is not
+   * ours to roll back (a caller's batch inside it would be lost). */
+  if (ew_store_begin(p->store) != 0)
+    goto fail;
+  if (ew_store_outbox_delete_upto(p->store, p->committed) != 0 ||
+      ew_store_commit(p->store) != 0) {
+    ew_store_rollback(p->store);
+    goto fail;
   }
-  p->ents[p->n++] = (entry){seq, 0, 0, state, key};
+  p->deleted_upto = p->committed;
+  p->last_delete_ms = mono_ms();
   return 0;
+fail:
+  snprintf(p->errmsg, sizeof p->errmsg,
+           "producer: deleting published outbox rows: %s",
+           ew_store_errmsg(p->store));
+  return -1;
 }
 
-/* Produces one row. Returns 0 handed over, 1 queue full (try later), -1 the
- * message was refused (it is scheduled for retry by the caller). */
-static int produce_row(ew_kafka_producer *p, const ew_outbox_row *row,
-                       rd_kafka_resp_err_t *errp) {
+/* Creates the instance if needed, initialises its transactions and reads
+ * back what is committed. Returns 0 ready, -1 not (yet): tried again after
+ * a pause. */
+static int setup(ew_kafka_producer *p) {
+  char err[512];
+  if (p->ready)
+    return 0;
+  if (mono_ms() < p->next_try_ms)
+    return -1;
+  if (p->fatal)
+    drop_rk(p);
+  if (!p->rk && create_rk(p, err, sizeof err) != 0) {
+    ew_err("producer: %s", err);
+    fail_later(p);
+    return -1;
+  }
+  int timeout =
+      p->op_timeout_ms < SETUP_TIMEOUT_MS ? p->op_timeout_ms : SETUP_TIMEOUT_MS;
+  if (!p->inited) {
+    rd_kafka_error_t *error = rd_kafka_init_transactions(p->rk, timeout);
+    if (error) {
+      if (loud(p, rd_kafka_error_code(error)))
+        ew_err("producer: init_transactions (transactional.id %s): %s; "
+               "trying again",
+               p->cfg->instance_id, rd_kafka_error_string(error));
+      /* A timeout may be resumed by calling again; anything else needs a
+       * new instance. */
+      if (!rd_kafka_error_is_retriable(error))
+        drop_rk(p);
+      rd_kafka_error_destroy(error);
+      fail_later(p);
+      return -1;
+    }
+    p->inited = 1;
+  }
+  ew_progress prog;
+  if (ew_progress_read(p->cfg, &prog, timeout, err, sizeof err) != 0) {
+    if (loud(p, RD_KAFKA_RESP_ERR__STATE))
+      ew_err("producer: %s; trying again", err);
+    fail_later(p);
+    return -1;
+  }
+  int64_t committed = 0;
+  if (prog.found && prog.store_id == p->store_id)
+    committed = prog.seq;
+  else if (prog.found)
+    ew_warn("producer: the last progress marker of %s was written for "
+            "another state file (id %" PRId64 ", this one is %" PRId64
+            "); nothing of this file counts as published",
+            p->cfg->instance_id, prog.store_id, p->store_id);
+  /* Rows up to it are published; new rows must number above it even when
+   * the file is older than the marker (restored from a backup). */
+  if (ew_store_begin(p->store) != 0)
+    goto store_fail;
+  if (ew_store_outbox_reserve_upto(p->store, committed) != 0 ||
+      ew_store_outbox_delete_upto(p->store, committed) != 0 ||
+      ew_store_commit(p->store) != 0) {
+    ew_store_rollback(p->store);
+    goto store_fail;
+  }
+  if (committed != p->committed || p->st.transactions == 0)
+    ew_info("producer: %s ready; outbox rows up to %" PRId64 " are published",
+            p->cfg->instance_id, committed);
+  p->committed = p->deleted_upto = committed;
+  p->ready = 1;
+  p->failures = 0;
+  return 0;
+store_fail:
+  snprintf(p->errmsg, sizeof p->errmsg, "producer: %s",
+           ew_store_errmsg(p->store));
+  ew_err("%s", p->errmsg);
+  fail_later(p);
+  return -1;
+}
+
+/* ---- one transaction ---- */
+
+typedef struct txn {
+  ew_kafka_producer *p;
+  int begun;
+  int handed;
+  int64_t last;                /* highest seq produced */
+  rd_kafka_error_t *err;       /* a transactional call failed */
+  rd_kafka_resp_err_t refused; /* produce refused a row */
+  int64_t refused_seq;
+} txn;
+
+static int produce_row(txn *t, const ew_outbox_row *row) {
+  ew_kafka_producer *p = t->p;
   rd_kafka_headers_t *hdrs = NULL;
   if (row->nheaders > 0) {
     hdrs = rd_kafka_headers_new(row->nheaders);
@@ -432,189 +448,155 @@ static int produce_row(ew_kafka_producer *p, const ew_outbox_row *row,
     }
     if (hdrs)
       rd_kafka_headers_destroy(hdrs);
-    *errp = err;
-    return err == RD_KAFKA_RESP_ERR__QUEUE_FULL ? 1 : -1;
+    t->refused = err;
+    t->refused_seq = row->seq;
+    return -1;
   }
 }
 
 static int visit_row(void *ud, const ew_outbox_row *row) {
-  visit *v = ud;
-  ew_kafka_producer *p = v->p;
-  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
-  entry *e = NULL;
-
-  if (v->want >= 0) {
-    if (row->seq != v->want)
-      return 1; /* the row is gone: nothing to send */
-    v->found = 1;
-    e = find_entry(p, row->seq);
-  }
-  if (p->fatal) {
-    v->stop = 1;
-    return 1;
-  }
-  uint64_t key = e ? e->key : key_hash(row);
-  if (!e && held_has(p, key)) {
-    /* An older row of its key waits for a retry: this one queues behind
-     * it, due at once, and goes as soon as that one has gone. */
-    if (append_entry(p, row->seq, key, ST_RETRY) != 0) {
-      snprintf(p->errmsg, sizeof p->errmsg, "producer: out of memory");
-      v->stop = 1;
+  txn *t = ud;
+  ew_kafka_producer *p = t->p;
+  if (!t->begun) {
+    t->err = rd_kafka_begin_transaction(p->rk);
+    if (t->err)
       return 1;
-    }
-    p->scanned_upto = row->seq;
-    return 0;
+    t->begun = 1;
+    p->txn_count++;
   }
-  int rc = produce_row(p, row, &err);
-  if (rc == 1) {
-    p->queue_full = 1;
-    v->stop = 1;
+  if (produce_row(t, row) != 0)
     return 1;
-  }
-  if (!e) {
-    if (append_entry(p, row->seq, key, ST_QUEUED) != 0) {
-      snprintf(p->errmsg, sizeof p->errmsg, "producer: out of memory");
-      v->stop = 1;
-      return 1;
-    }
-    e = &p->ents[p->n - 1];
-    p->scanned_upto = row->seq;
-  }
-  if (rc == 0) {
-    e->state = ST_QUEUED;
-    v->handed++;
-    return 0;
-  }
-  /* Refused outright (e.g. larger than message.max.bytes): keep the row
-   * and try again later, loudly; skipping it would lose an output. */
-  e->state = ST_RETRY;
-  e->attempts++;
-  e->retry_at = mono_ms() + backoff_ms(e->attempts);
-  held_add(p, key);
-  p->st.failed++;
-  if (loud(p, err))
-    ew_err("producer: outbox row %" PRId64 " for %s refused: %s; it stays "
-           "in the outbox and is tried again",
-           row->seq, row->topic, rd_kafka_err2str(err));
-  if (err == RD_KAFKA_RESP_ERR__FATAL) {
-    p->fatal = 1;
-    v->stop = 1;
-    return 1;
-  }
+  t->handed++;
+  t->last = row->seq;
   return 0;
 }
 
+/* Ends the transaction with its progress marker and commits it. */
+static void commit(txn *t) {
+  ew_kafka_producer *p = t->p;
+  char value[64];
+  int len = ew_progress_format(value, sizeof value, p->store_id, t->last);
+  rd_kafka_resp_err_t err = rd_kafka_producev(
+      p->rk, RD_KAFKA_V_TOPIC(p->cfg->topics.progress),
+      RD_KAFKA_V_KEY(p->cfg->instance_id, strlen(p->cfg->instance_id)),
+      RD_KAFKA_V_VALUE(value, (size_t)len),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(NULL),
+      RD_KAFKA_V_END);
+  if (err) {
+    t->refused = err;
+    t->refused_seq = 0;
+    return;
+  }
+  if (p->kill_in_txn && p->txn_count == p->kill_in_txn) {
+    ew_warn("producer: fault hook: SIGKILL inside transaction %" PRIu64
+            " (outbox rows up to %" PRId64 " produced, not committed)",
+            p->txn_count, t->last);
+    rd_kafka_flush(p->rk, 1000); /* let the rows reach the broker first */
+    raise(SIGKILL);
+  }
+  t->err = rd_kafka_commit_transaction(p->rk, p->op_timeout_ms);
+}
+
 int ew_kafka_producer_send(ew_kafka_producer *p) {
-  int handed = 0;
-  if (p->fatal || !p->rk)
+  if (setup(p) != 0 || mono_ms() < p->next_try_ms)
     return 0;
-  p->queue_full = 0;
-
-  /* Rows to produce again go first: they are the oldest. One that is not
-   * due, or is refused again, holds back the newer rows of its key. */
-  int64_t now = mono_ms();
-  held_clear(p);
-  for (size_t i = p->head; i < p->n; i++) {
-    if (p->ents[i].state != ST_RETRY || held_has(p, p->ents[i].key))
-      continue;
-    if (p->ents[i].retry_at > now) {
-      held_add(p, p->ents[i].key);
-      continue;
-    }
-    visit v = {p, p->ents[i].seq, 0, 0, 0};
-    if (ew_store_outbox_scan(p->store, p->ents[i].seq - 1, 1, visit_row, &v) <
-        0) {
-      snprintf(p->errmsg, sizeof p->errmsg, "producer: reading the outbox: %s",
-               ew_store_errmsg(p->store));
-      return -1;
-    }
-    if (!v.found) { /* deleted meanwhile: nothing left to deliver */
-      p->ents[i].state = ST_DELIVERED;
-      continue;
-    }
-    handed += v.handed;
-    if (p->ents[i].state == ST_RETRY)
-      held_add(p, p->ents[i].key); /* not handed over after all */
-    if (v.stop)
-      return handed;
+  txn t = {p, 0, 0, 0, NULL, RD_KAFKA_RESP_ERR_NO_ERROR, 0};
+  int64_t t0 = mono_ms();
+  int scanned =
+      ew_store_outbox_scan(p->store, p->committed,
+                           (size_t)p->cfg->transaction_max_rows, visit_row, &t);
+  if (t.err) {
+    txn_failed(p, "begin_transaction", t.err, 0);
+    return 0;
   }
-
-  /* Then rows never handed over, in seq order. */
-  while (p->n - p->head < MAX_IN_FLIGHT) {
-    size_t room = MAX_IN_FLIGHT - (p->n - p->head);
-    visit v = {p, -1, 0, 0, 0};
-    int64_t before = p->scanned_upto;
-    if (ew_store_outbox_scan(p->store, p->scanned_upto,
-                             room < SCAN_CHUNK ? room : SCAN_CHUNK, visit_row,
-                             &v) < 0) {
-      snprintf(p->errmsg, sizeof p->errmsg, "producer: reading the outbox: %s",
-               ew_store_errmsg(p->store));
-      return -1;
-    }
-    handed += v.handed;
-    if (v.stop || p->scanned_upto == before)
-      break;
+  if (scanned < 0) {
+    snprintf(p->errmsg, sizeof p->errmsg, "producer: reading the outbox: %s",
+             ew_store_errmsg(p->store));
+    if (t.begun)
+      txn_failed(p, "reading the outbox",
+                 rd_kafka_error_new(RD_KAFKA_RESP_ERR__STATE, "%s", p->errmsg),
+                 1);
+    return -1;
   }
-  return handed;
+  if (!t.begun)
+    return 0; /* nothing to send */
+  if (!t.refused)
+    commit(&t);
+  if (t.refused) {
+    /* The rows produced so far must not be published without their
+     * marker: abort. A row refused for good (larger than the broker
+     * takes) stops the outputs behind it, loudly, until it is fixed. */
+    char what[96];
+    if (t.refused_seq)
+      snprintf(what, sizeof what, "outbox row %" PRId64 " refused",
+               t.refused_seq);
+    else
+      snprintf(what, sizeof what, "progress marker refused");
+    txn_failed(p, what,
+               rd_kafka_error_new(t.refused, "%s", rd_kafka_err2str(t.refused)),
+               1);
+    return 0;
+  }
+  if (t.err) {
+    txn_failed(p, "commit_transaction", t.err, 0);
+    return 0;
+  }
+  p->committed = t.last;
+  p->st.transactions++;
+  p->failures = 0;
+  ew_debug("producer: transaction %" PRIu64 ": %d row(s) up to %" PRId64
+           " committed in %" PRId64 " ms",
+           p->txn_count, t.handed, t.last, mono_ms() - t0);
+  return t.handed;
 }
 
 int ew_kafka_producer_poll(ew_kafka_producer *p, int timeout_ms) {
   if (p->rk)
     rd_kafka_poll(p->rk, timeout_ms);
-  if (p->fatal || !p->rk)
-    recreate(p);
-
-  while (p->head < p->n && p->ents[p->head].state == ST_DELIVERED)
-    p->delivered_upto = p->ents[p->head++].seq;
-  if (p->head == p->n) {
-    p->head = p->n = 0;
-    p->delivered_upto = p->scanned_upto;
+  if (p->fatal && p->rk) {
+    char reason[400];
+    rd_kafka_resp_err_t err =
+        rd_kafka_fatal_error(p->rk, reason, sizeof reason);
+    ew_err("producer: fatal error %s: %s; replacing the producer instance",
+           rd_kafka_err2name(err), reason);
+    drop_rk(p);
+    p->st.recreated++;
   }
-  if (p->delivered_upto > p->deleted_upto) {
-    /* A failed BEGIN leaves alone whatever transaction is open: it is not
-     * ours to roll back (a caller's batch inside it would be lost). */
-    if (ew_store_begin(p->store) != 0) {
-      snprintf(p->errmsg, sizeof p->errmsg,
-               "producer: deleting delivered outbox rows: %s",
-               ew_store_errmsg(p->store));
-      return -1;
-    }
-    if (ew_store_outbox_delete_upto(p->store, p->delivered_upto) != 0 ||
-        ew_store_commit(p->store) != 0) {
-      snprintf(p->errmsg, sizeof p->errmsg,
-               "producer: deleting delivered outbox rows: %s",
-               ew_store_errmsg(p->store));
-      ew_store_rollback(p->store);
-      return -1;
-    }
-    p->deleted_upto = p->delivered_upto;
-  }
+  int64_t now = mono_ms();
+  if (p->committed - p->deleted_upto >= DELETE_BATCH ||
+      (p->committed > p->deleted_upto &&
+       now - p->last_delete_ms >= DELETE_INTERVAL_MS))
+    return delete_committed(p);
   return 0;
 }
 
 int64_t ew_kafka_producer_delivered_upto(const ew_kafka_producer *p) {
-  return p->delivered_upto;
+  return p->committed;
 }
 
 int ew_kafka_producer_flush(ew_kafka_producer *p, int timeout_ms,
                             int64_t *undelivered) {
   int64_t deadline = mono_ms() + timeout_ms;
-  int rc = 0;
+  int rc = 0, saved = p->op_timeout_ms;
   for (;;) {
-    int handed = ew_kafka_producer_send(p);
-    if (handed < 0) {
+    int64_t left = deadline - mono_ms(), last = 0;
+    if (left <= 0)
+      break;
+    p->op_timeout_ms = left < saved ? (int)left : saved;
+    if (ew_kafka_producer_send(p) < 0)
+      rc = -1;
+    if (ew_store_outbox_last_seq(p->store, &last) != 0) {
       rc = -1;
       break;
     }
-    int64_t left = deadline - mono_ms();
-    if (ew_kafka_producer_poll(p, left > 100 ? 100
-                                             : (left > 0 ? (int)left : 0)) != 0)
-      rc = -1;
-    if (p->head == p->n && handed == 0 && !p->queue_full)
-      break; /* nothing in flight and nothing new in the outbox */
-    if (mono_ms() >= deadline)
-      break;
+    if (last <= p->committed)
+      break; /* everything is published */
+    left = deadline - mono_ms();
+    ew_kafka_producer_poll(p, left > 100 ? 100 : (left > 0 ? (int)left : 0));
   }
+  p->op_timeout_ms = saved;
+  if (delete_committed(p) != 0)
+    rc = -1;
   if (undelivered) {
     int64_t left = -1;
     if (ew_store_outbox_count(p->store, &left) != 0)
@@ -627,5 +609,4 @@ int ew_kafka_producer_flush(ew_kafka_producer *p, int timeout_ms,
 void ew_kafka_producer_get_stats(const ew_kafka_producer *p,
                                  ew_kafka_producer_stats *st) {
   *st = p->st;
-  st->in_flight = p->n - p->head;
 }

@@ -165,6 +165,7 @@ ew_config() {
   EW_T_NOTICES=$(ew_topic enforcement.notices)
   EW_T_STATS=$(ew_topic enforcement.stats)
   EW_T_DEADLETTER=$(ew_topic enforcement.deadletter)
+  EW_T_PROGRESS=$(ew_topic enforcewatch.progress)
   local ref refs=""
   for ref in agency plan approval certificate benchmark leniency_item \
              sampling_item random_task credit_grade calendar_day; do
@@ -174,6 +175,8 @@ ew_config() {
 # Written by tests/integration/lib.sh for test "$EW_TEST".
 brokers = "$EW_BROKERS";
 group_id = "$EW_PREFIX.group";
+# transactional.id is cluster-wide: one per test, or tests fence each other.
+instance_id = "$EW_PREFIX.daemon";
 state_path = "$EW_TMP/state.db";
 topics = {
   inspections = "$EW_T_INSPECTIONS";
@@ -186,6 +189,7 @@ $refs  };
   notices = "$EW_T_NOTICES";
   stats = "$EW_T_STATS";
   deadletter = "$EW_T_DEADLETTER";
+  progress = "$EW_T_PROGRESS";
 };
 $extra
 EOF

@@ -115,6 +115,10 @@ static void test_defaults(void **state) {
   assert_string_equal(c->topics.notices, "enforcement.notices");
   assert_string_equal(c->topics.stats, "enforcement.stats");
   assert_string_equal(c->topics.deadletter, "enforcement.deadletter");
+  assert_string_equal(c->topics.progress, "enforcewatch.progress");
+  assert_string_equal(c->instance_id, "enforcewatchd-1");
+  assert_int_equal(c->transaction_max_rows, 10000);
+  assert_int_equal(c->transaction_timeout_ms, 60000);
   for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
     char want[64];
     snprintf(want, sizeof want, "enforcement.ref.%s",
