@@ -864,12 +864,12 @@ static void log_stats(ew_daemon *d) {
           ") alerts=%" PRIu64 " notices=%" PRIu64 " stats=%" PRIu64
           " dead_letters=%" PRIu64 " outbox_backlog=%" PRId64
           " transactions=%" PRIu64 " aborted=%" PRIu64 " delivered=%" PRIu64
-          " delivery_failures=%" PRIu64 " batches=%" PRIu64
+          " delivery_failures=%" PRIu64 " parked=%" PRIu64 " batches=%" PRIu64
           " batch_failures=%" PRIu64,
           d->total.events, d->total.refs, d->total.tombstones, d->total.alerts,
           d->total.notices, d->total.stats, d->total.dead, backlog,
-          ps.transactions, ps.aborted, ps.delivered, ps.failed, d->batches,
-          d->failures);
+          ps.transactions, ps.aborted, ps.delivered, ps.failed, ps.parked,
+          d->batches, d->failures);
 }
 
 /* Wait out a retry pause while delivery reports keep being served. */

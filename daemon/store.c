@@ -31,7 +31,7 @@
 
 #include "record_blob.h"
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 #define BUSY_TIMEOUT_MS 5000
 
 /* Each step migrates from version i to i+1; never edit a released step.
@@ -127,7 +127,12 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "ALTER TABLE hist_penalty ADD COLUMN industry_code TEXT;"
     "ALTER TABLE hist_penalty ADD COLUMN penalty_types INTEGER;"
     "CREATE INDEX hist_penalty_by_agency_decided"
-    "  ON hist_penalty(agency_uscc, decided_at);"};
+    "  ON hist_penalty(agency_uscc, decided_at);",
+    /* 4 -> 5: outputs the cluster refuses for good, kept out of the way */
+    "CREATE TABLE outbox_parked("
+    "  seq INTEGER PRIMARY KEY, topic TEXT NOT NULL,"
+    "  key BLOB, value BLOB, headers BLOB,"
+    "  parked_at INTEGER NOT NULL, reason TEXT NOT NULL);"};
 
 enum {
   ST_BEGIN,
@@ -1159,6 +1164,23 @@ int ew_store_outbox_reserve_upto(ew_store *s, int64_t seq) {
            " WHERE name = 'outbox')",
            seq, seq, seq);
   return exec(s, q, "outbox_reserve") < 0 ? -1 : 0;
+}
+
+int ew_store_outbox_park(ew_store *s, int64_t seq, const char *reason) {
+  /* Rare (a row the cluster refused many times), so not prepared. */
+  char *q = sqlite3_mprintf(
+      "INSERT INTO outbox_parked(seq, topic, key, value, headers, parked_at,"
+      " reason) SELECT seq, topic, key, value, headers,"
+      " CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER), %Q"
+      " FROM outbox"
+      " WHERE seq = %lld;"
+      "DELETE FROM outbox WHERE seq = %lld",
+      reason, (long long)seq, (long long)seq);
+  if (!q)
+    return fail(s, "outbox_park: out of memory");
+  int rc = exec(s, q, "outbox_park");
+  sqlite3_free(q);
+  return rc < 0 ? -1 : 0;
 }
 
 int ew_store_outbox_last_seq(ew_store *s, int64_t *seq) {

@@ -84,6 +84,11 @@ int ew_store_outbox_last_seq(ew_store *s, int64_t *seq);
  * they already would). For a state file restored from a backup whose
  * numbers the producer has already published. Call inside a transaction. */
 int ew_store_outbox_reserve_upto(ew_store *s, int64_t seq);
+/* Moves row `seq` from the outbox to the outbox_parked table with `reason`
+ * (a row the cluster refuses for good must not hold back every output
+ * behind it; parked, it keeps its bytes for an operator). Call inside a
+ * transaction. */
+int ew_store_outbox_park(ew_store *s, int64_t seq, const char *reason);
 
 /* ---- reference records (contract §4) ---- */
 

@@ -48,6 +48,9 @@
 #define DELETE_BATCH 10000
 /* Longest wait for init_transactions and the progress read per attempt. */
 #define SETUP_TIMEOUT_MS 30000
+/* A row the brokers refused this many transactions in a row, with an error
+ * that does not pass by retrying, is parked (see park()). */
+#define PARK_AFTER 5
 
 struct ew_kafka_producer {
   rd_kafka_t *rk; /* NULL: to be created */
@@ -65,6 +68,10 @@ struct ew_kafka_producer {
   int op_timeout_ms;      /* for one transactional call */
   uint64_t txn_count;     /* transactions begun, for the fault hook */
   uint64_t kill_in_txn;   /* EW_FAULT_KILL_IN_TXN, 0: off */
+  int64_t dr_bad_seq;     /* first row of this transaction refused for good */
+  rd_kafka_resp_err_t dr_bad_err;
+  int64_t bad_seq; /* the row that failed the last transactions, 0: none */
+  int bad_count;   /* ... how many in a row */
   rd_kafka_resp_err_t last_err;
   int64_t last_err_ms;
   ew_kafka_producer_stats st;
@@ -115,8 +122,28 @@ static int loud(ew_kafka_producer *p, rd_kafka_resp_err_t err) {
   return 1;
 }
 
+/* Errors that retrying the same bytes will not cure. */
+static int refused_for_good(rd_kafka_resp_err_t err) {
+  switch (err) {
+  case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+  case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+  case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+  case RD_KAFKA_RESP_ERR_INVALID_MSG:
+  case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
+  case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
+  case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+  case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
+  case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+  case RD_KAFKA_RESP_ERR__INVALID_ARG:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
 /* The outcome of the transaction is what commit says; a report is only
- * counted and, if it failed, logged. */
+ * counted, logged if it failed, and remembered if it names a row the
+ * cluster will not take. */
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
                       void *opaque) {
   ew_kafka_producer *p = opaque;
@@ -129,6 +156,11 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
   if (m->err == RD_KAFKA_RESP_ERR__PURGE_QUEUE ||
       m->err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT)
     return; /* our own abort or replacement */
+  int64_t seq = (int64_t)(intptr_t)m->_private;
+  if (seq > 0 && !p->dr_bad_seq && refused_for_good(m->err)) {
+    p->dr_bad_seq = seq;
+    p->dr_bad_err = m->err;
+  }
   if (loud(p, m->err))
     ew_err("producer: outbox row %" PRId64 " to %s not delivered: %s; its "
            "transaction is aborted and sent again",
@@ -409,6 +441,53 @@ store_fail:
   return -1;
 }
 
+/* A row the cluster keeps refusing (larger than a topic takes, a topic
+ * deleted or forbidden to us) would hold back every output behind it for
+ * good. After PARK_AFTER refusals in a row (at once when librdkafka itself
+ * can never send it) it is moved, bytes and reason, to the state file's
+ * outbox_parked table, loudly, and the outputs behind it go on. Returns 1
+ * when parked. */
+static int park_if_hopeless(ew_kafka_producer *p, int64_t seq,
+                            rd_kafka_resp_err_t err, int local) {
+  if (!seq || !refused_for_good(err)) {
+    p->bad_seq = 0;
+    return 0;
+  }
+  if (seq == p->bad_seq)
+    p->bad_count++;
+  else {
+    p->bad_seq = seq;
+    p->bad_count = 1;
+  }
+  int at_once = local && (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+                          err == RD_KAFKA_RESP_ERR__INVALID_ARG);
+  if (!at_once && p->bad_count < PARK_AFTER)
+    return 0;
+  char reason[200];
+  snprintf(reason, sizeof reason, "%s (%s, %d time(s))", rd_kafka_err2str(err),
+           rd_kafka_err2name(err), p->bad_count);
+  if (ew_store_begin(p->store) != 0)
+    goto fail;
+  if (ew_store_outbox_park(p->store, seq, reason) != 0 ||
+      ew_store_commit(p->store) != 0) {
+    ew_store_rollback(p->store);
+    goto fail;
+  }
+  p->st.parked++;
+  p->bad_seq = 0;
+  p->failures = 0;
+  p->next_try_ms = 0;
+  ew_err("producer: outbox row %" PRId64 " refused: %s; parked in the state "
+         "file's outbox_parked table with its bytes, the outputs behind it "
+         "go on",
+         seq, reason);
+  return 1;
+fail:
+  ew_err("producer: parking outbox row %" PRId64 ": %s", seq,
+         ew_store_errmsg(p->store));
+  return 0;
+}
+
 /* ---- one transaction ---- */
 
 typedef struct txn {
@@ -502,6 +581,7 @@ int ew_kafka_producer_send(ew_kafka_producer *p) {
     return 0;
   txn t = {p, 0, 0, 0, NULL, RD_KAFKA_RESP_ERR_NO_ERROR, 0};
   int64_t t0 = mono_ms();
+  p->dr_bad_seq = 0;
   int scanned =
       ew_store_outbox_scan(p->store, p->committed,
                            (size_t)p->cfg->transaction_max_rows, visit_row, &t);
@@ -535,12 +615,15 @@ int ew_kafka_producer_send(ew_kafka_producer *p) {
     txn_failed(p, what,
                rd_kafka_error_new(t.refused, "%s", rd_kafka_err2str(t.refused)),
                1);
+    park_if_hopeless(p, t.refused_seq, t.refused, 1);
     return 0;
   }
   if (t.err) {
     txn_failed(p, "commit_transaction", t.err, 0);
+    park_if_hopeless(p, p->dr_bad_seq, p->dr_bad_err, 0);
     return 0;
   }
+  p->bad_seq = 0;
   p->committed = t.last;
   p->st.transactions++;
   p->failures = 0;

@@ -20,6 +20,11 @@
  * transaction.timeout_ms later; while the cluster cannot be reached it
  * returns at once between attempts (0.5 s doubling to 30 s).
  *
+ * A row the cluster refuses for good (larger than its topic takes, a topic
+ * deleted or forbidden) is retried PARK_AFTER times, then moved with its
+ * bytes and the reason to the state file's outbox_parked table, loudly, so
+ * that it does not hold back every output behind it.
+ *
  * Fault hook for the crash tests: with EW_FAULT_KILL_IN_TXN=N in the
  * environment, the process sends SIGKILL to itself inside its N-th
  * transaction, after the rows and the marker reached librdkafka and before
@@ -43,6 +48,7 @@ typedef struct ew_kafka_producer_stats {
   uint64_t transactions; /* committed */
   uint64_t aborted;      /* aborted, their rows sent again */
   uint64_t recreated;    /* instances replaced after a failure */
+  uint64_t parked;       /* rows refused for good, set aside */
 } ew_kafka_producer_stats;
 
 /* Creates the producer. `cfg` and `store` are borrowed and must outlive it.

@@ -343,6 +343,49 @@ static void test_failed_commit_replaces_instance(void **state) {
   assert_int_equal(read_topic(f, TOPIC, got, 16), 1);
 }
 
+/* A row librdkafka can never send (larger than message.max.bytes) must not
+ * hold back the outputs behind it: it is parked, bytes and reason, and the
+ * rest is published in order. */
+static void test_refused_row_is_parked(void **state) {
+  fixture *f = *state;
+  char got[16][64];
+  size_t big_len = 1200000;
+  char *big = malloc(big_len + 1);
+  assert_non_null(big);
+  memset(big, 'x', big_len);
+  big[big_len] = '\0';
+  append(f, "AG1", "open");
+  int64_t big_seq = append(f, "AG1", big);
+  free(big);
+  int64_t last = append(f, "AG2", "other");
+
+  send_until(f, last);
+  ew_kafka_producer_stats st;
+  ew_kafka_producer_get_stats(f->prod, &st);
+  assert_int_equal(st.parked, 1);
+  size_t n = read_topic(f, TOPIC, got, 16);
+  assert_true(n >= 2);
+  assert_string_equal(got[n - 2], "AG1=open");
+  assert_string_equal(got[n - 1], "AG2=other");
+
+  sqlite3 *db;
+  sqlite3_stmt *q;
+  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT seq, length(value), reason "
+                                      "FROM outbox_parked",
+                                      -1, &q, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+  assert_int_equal(sqlite3_column_int64(q, 0), big_seq);
+  assert_int_equal(sqlite3_column_int64(q, 1), (int64_t)big_len);
+  assert_non_null(
+      strstr((const char *)sqlite3_column_text(q, 2), "MSG_SIZE_TOO_LARGE"));
+  assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+}
+
 /* ew_kafka_producer_poll deletes published rows in a transaction of its
  * own. Called while the caller holds one (a contract breach, but one the
  * daemon could commit through a path it did not foresee), it must fail
@@ -379,6 +422,7 @@ int main(void) {
       T(test_marker_ahead_reserves_numbers),
       T(test_refused_produce_aborts_and_resends),
       T(test_failed_commit_replaces_instance),
+      T(test_refused_row_is_parked),
       T(test_poll_leaves_caller_transaction),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
