@@ -19,7 +19,11 @@
  * 30 s) before the retry. A message that fails the engine on its own several
  * times in a row is a poison pill: it is dead-lettered with ENGINE_ERROR so
  * that its partition moves on; if even that cannot be written the store is
- * broken and the retries go on, loudly.
+ * broken and the retries go on, loudly. A storage fault (ew_store_fault:
+ * disk full, I/O error, ...) is never the message's: it is not counted, and
+ * the retries go on until the fault passes, while neither SQLite nor Kafka
+ * records an offset past the saved work; a corrupt state file cannot heal by
+ * waiting, so the daemon then exits with status 1.
  *
  * Rebalance. The revoke hook runs inside the consumer's poll, possibly in the
  * middle of a batch: it commits the open batch (the local state is valid
@@ -126,6 +130,8 @@ struct ew_daemon {
 
   int stopping;
   int rewind_failed; /* no batch may be committed any more: exit */
+  int store_fault;   /* ew_store_fault that stopped consumption, 0 none */
+  int store_fatal;   /* ... and it cannot pass by waiting: exit */
   int64_t shutdown_deadline;
   int64_t next_tick, next_stats, next_refresh;
   counters total;
@@ -319,9 +325,43 @@ static void rewind_batch(ew_daemon *d) {
   }
 }
 
+/* A storage fault (issue #6) is no message's fault: it never counts
+ * towards the poison limit, and it is told once, with what to do, and then
+ * only briefly per retry. A corrupt file cannot heal by waiting: the
+ * daemon exits (fatal_error). */
+static void store_fault_log(ew_daemon *d, int fault,
+                            const rd_kafka_message_t *at, int64_t pause) {
+  const char *path = d->cfg->state_path;
+  char where[300] = "";
+  if (at)
+    snprintf(where, sizeof where, " (at %s[%" PRId32 "]@%" PRId64 ")",
+             rd_kafka_topic_name(at->rkt), at->partition, at->offset);
+  if (ew_store_fault_permanent(fault)) {
+    d->store_fatal = 1;
+    ew_err("state file %s: %s: %s%s; %s. Consumption stopped: the batch was "
+           "rolled back and no offset moved past it; exiting",
+           path, ew_store_fault_text(fault), d->failmsg, where,
+           ew_store_fault_advice(fault));
+  } else if (fault != d->store_fault) {
+    ew_err("state file %s: %s: %s%s; %s. Consumption stopped: the batch was "
+           "rolled back and no offset moved past it; retrying in %" PRId64
+           " ms, then every %d s at most, and resuming by itself",
+           path, ew_store_fault_text(fault), d->failmsg, where,
+           ew_store_fault_advice(fault), pause, PAUSE_MAX_MS / 1000);
+  } else {
+    ew_warn("state file %s: still %s (attempt %d): %s%s; retrying in %" PRId64
+            " ms",
+            path, ew_store_fault_text(fault), d->retries, d->failmsg, where,
+            pause);
+  }
+  d->store_fault = fault;
+}
+
 /* Rolls the batch back, rewinds the consumers and schedules the retry.
  * `at` is the message being processed when it failed (NULL-able). */
 static void batch_fail(ew_daemon *d, const rd_kafka_message_t *at) {
+  /* read before the rollback, which may fail and replace it */
+  int fault = ew_store_fault(d->store);
   ew_store_rollback(d->store);
   d->batch_open = 0;
   rewind_batch(d);
@@ -334,7 +374,7 @@ static void batch_fail(ew_daemon *d, const rd_kafka_message_t *at) {
     pause = PAUSE_MAX_MS;
   d->pause_until = mono_ms() + pause;
 
-  if (at && d->engine_failed) {
+  if (at && d->engine_failed && !fault) {
     const char *topic =
         ew_config_topic_of(d->cfg, (ew_rkind)ew_config_kind_of_topic(
                                        d->cfg, rd_kafka_topic_name(at->rkt)));
@@ -350,7 +390,9 @@ static void batch_fail(ew_daemon *d, const rd_kafka_message_t *at) {
     snprintf(d->poison.why, sizeof d->poison.why, "%s", d->failmsg);
   }
   d->engine_failed = 0;
-  if (at) {
+  if (fault) {
+    store_fault_log(d, fault, at, pause);
+  } else if (at) {
     ew_err("batch failed at %s[%" PRId32 "]@%" PRId64
            ": %s; rolled back, rewound, retrying in %" PRId64
            " ms (attempt %d)",
@@ -452,6 +494,13 @@ static int batch_commit(ew_daemon *d, int64_t started) {
   }
   d->batch_open = 0;
   d->batches++;
+  if (d->nbparts > 0 && d->store_fault) {
+    ew_info("state file %s: %s no more, after %d failed attempt(s); "
+            "consuming again",
+            d->cfg->state_path, ew_store_fault_text(d->store_fault),
+            d->retries);
+    d->store_fault = 0;
+  }
   if (d->nbparts > 0)
     d->retries = 0; /* input moved on; a tick alone proves nothing */
   for (size_t i = 0; i < d->nbparts; i++)
@@ -591,6 +640,10 @@ static int apply_poison(ew_daemon *d, const rd_kafka_message_t *m,
     return -1;
   if (apply(d, m, kind, topic, from_refs) == 0)
     return 0;
+  /* Only the engine failing on the message itself condemns it; a storage
+   * fault, or a clock that could not advance, is retried like any batch. */
+  if (!d->engine_failed || ew_store_fault(d->store))
+    return -1;
   snprintf(why, sizeof why, "engine failed %d times: %s", d->poison.count + 1,
            d->failmsg);
   ew_store_rollback(d->store); /* m stays tracked: it is in the next try */
@@ -598,12 +651,12 @@ static int apply_poison(ew_daemon *d, const rd_kafka_message_t *m,
   d->engine_failed = 0;
   if (batch_begin(d) != 0)
     return -1;
-  ew_err("poison message %s[%" PRId32 "]@%" PRId64 " dead-lettered: %s", topic,
-         m->partition, m->offset, why);
   /* Committed at once: a failure later in the batch must not undo it. */
   if (dead_letter(d, m, "ENGINE_ERROR", why) != 0 ||
       batch_commit(d, mono_ms()) != 0)
     return -1;
+  ew_err("poison message %s[%" PRId32 "]@%" PRId64 " dead-lettered: %s", topic,
+         m->partition, m->offset, why);
   return 0;
 }
 
@@ -767,9 +820,11 @@ int ew_daemon_new(ew_daemon **out, const ew_config *cfg, char *errstr,
   /* A rule change takes effect at this start; say what changed since the
    * last one, so that a shift in alerts can be traced to the config. */
   if (ew_rules_config_diff_and_save(d->store, &cfg->rules) != 0) {
+    int fault = ew_store_fault(d->store);
     snprintf(errstr, errstr_size,
-             "state file %s: recording the rule configuration: %s",
-             cfg->state_path, ew_store_errmsg(d->store));
+             "state file %s: recording the rule configuration: %s%s%s",
+             cfg->state_path, ew_store_errmsg(d->store), fault ? "; " : "",
+             fault ? ew_store_fault_advice(fault) : "");
     goto fail;
   }
   const char *dir =
@@ -842,7 +897,7 @@ void ew_daemon_destroy(ew_daemon *d) {
 }
 
 static int fatal_error(ew_daemon *d) {
-  if (d->rewind_failed)
+  if (d->rewind_failed || d->store_fatal)
     return 1;
   if (d->events && ew_kafka_consumer_fatal(d->events)) {
     ew_err("%s; exiting", ew_kafka_consumer_errmsg(d->events));

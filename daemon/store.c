@@ -382,6 +382,7 @@ struct ew_store {
   uint64_t generation; /* rollbacks so far (ew_store_generation) */
   int refs_dirty;      /* references changed in the open transaction */
   int refs_broken;     /* the cache could not be rebuilt: refuse lookups */
+  int fault;           /* ew_store_fault of the last failure */
 };
 
 static int fail(ew_store *s, const char *fmt, ...)
@@ -392,16 +393,88 @@ static int fail(ew_store *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
   va_end(ap);
+  s->fault = 0; /* a failure of ours; note_fault tells SQLite's apart */
+  return -1;
+}
+
+/* Keeps the primary code of a storage fault (issue #6): a failure the
+ * input did not cause, which the daemon must neither blame on a message
+ * nor commit past. */
+static int note_fault(ew_store *s, int code) {
+  switch (code & 0xff) {
+  case SQLITE_FULL:
+  case SQLITE_IOERR:
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+  case SQLITE_READONLY:
+  case SQLITE_CANTOPEN:
+  case SQLITE_NOMEM:
+    s->fault = code & 0xff;
+    break;
+  default:
+    s->fault = 0;
+  }
   return -1;
 }
 
 static int fail_db(ew_store *s, const char *what) {
-  return fail(s, "%s: %s (sqlite %d)", what, sqlite3_errmsg(s->db),
-              sqlite3_extended_errcode(s->db));
+  fail(s, "%s: %s (sqlite %d)", what, sqlite3_errmsg(s->db),
+       sqlite3_extended_errcode(s->db));
+  return note_fault(s, sqlite3_extended_errcode(s->db));
 }
 
 const char *ew_store_errmsg(const ew_store *s) {
   return s ? s->errmsg : "no store";
+}
+
+int ew_store_fault(const ew_store *s) {
+  return s ? s->fault : 0;
+}
+
+const char *ew_store_fault_text(int fault) {
+  switch (fault) {
+  case SQLITE_FULL:
+    return "disk full";
+  case SQLITE_IOERR:
+    return "I/O error";
+  case SQLITE_CORRUPT:
+    return "state file corrupt";
+  case SQLITE_NOTADB:
+    return "state file corrupt (not an SQLite database)";
+  case SQLITE_READONLY:
+    return "state file read-only";
+  case SQLITE_CANTOPEN:
+    return "cannot open the state file or its -wal/-shm";
+  case SQLITE_NOMEM:
+    return "out of memory";
+  default:
+    return "no storage fault";
+  }
+}
+
+const char *ew_store_fault_advice(int fault) {
+  switch (fault) {
+  case SQLITE_CORRUPT:
+  case SQLITE_NOTADB:
+    return "restore it from a backup, or move it away with its -wal and -shm "
+           "files: a start without it reads the reference topics again, but "
+           "the events only from the group's committed offsets on, so the "
+           "history before them is lost";
+  case SQLITE_FULL:
+    return "free disk space on the state file's filesystem";
+  case SQLITE_READONLY:
+  case SQLITE_CANTOPEN:
+    return "check the permissions, mount and free inodes of the state "
+           "file's directory";
+  case SQLITE_NOMEM:
+    return "free memory";
+  default:
+    return "check the disk and the kernel log";
+  }
+}
+
+int ew_store_fault_permanent(int fault) {
+  return fault == SQLITE_CORRUPT || fault == SQLITE_NOTADB;
 }
 
 static void done(sqlite3_stmt *st) {
@@ -790,7 +863,7 @@ static int exec(ew_store *s, const char *q, const char *what) {
   if (sqlite3_exec(s->db, q, NULL, NULL, &err) != SQLITE_OK) {
     fail(s, "%s: %s", what, err ? err : sqlite3_errmsg(s->db));
     sqlite3_free(err);
-    return -1;
+    return note_fault(s, sqlite3_extended_errcode(s->db));
   }
   return 0;
 }
@@ -858,6 +931,7 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
   if (rc != SQLITE_OK) {
     fail(s, "cannot open %s: %s", path,
          s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    note_fault(s, rc);
     goto fail;
   }
   sqlite3_extended_result_codes(s->db, 1);
@@ -868,6 +942,21 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
       goto fail;
     if (strcmp(mode, "wal") != 0) {
       fail(s, "%s: journal_mode is '%s', not wal", path, mode);
+      goto fail;
+    }
+    /* A damaged page would otherwise show only when a batch first reads
+     * it, long after the start. quick_check reads every page once:
+     * measured on a 106 MB state file, 0.25 s from the page cache and
+     * 1.8 s from disk. */
+    char qc[256];
+    if (pragma_text(s, "PRAGMA quick_check(1)", qc, sizeof qc) < 0)
+      goto fail;
+    if (strcmp(qc, "ok") != 0) {
+      for (char *c = qc; *c; c++)
+        if (*c == '\n')
+          *c = ' '; /* one log line */
+      fail(s, "PRAGMA quick_check: %s", qc);
+      s->fault = SQLITE_CORRUPT;
       goto fail;
     }
   }
@@ -893,7 +982,11 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
   *out = s;
   return 0;
 fail:
-  snprintf(errstr, errstr_size, "%s", s->errmsg);
+  if (s->fault)
+    snprintf(errstr, errstr_size, "%s: %s; %s", ew_store_fault_text(s->fault),
+             s->errmsg, ew_store_fault_advice(s->fault));
+  else
+    snprintf(errstr, errstr_size, "%s", s->errmsg);
   ew_store_close(s);
   return -1;
 }
@@ -919,6 +1012,7 @@ int ew_store_begin(ew_store *s) {
   if (step_done(s, s->st[ST_BEGIN], "begin") < 0)
     return -1;
   s->refs_dirty = 0;
+  s->fault = 0; /* a fault is of the transaction it happened in */
   return 0;
 }
 

@@ -30,6 +30,20 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
 void ew_store_close(ew_store *s);
 const char *ew_store_errmsg(const ew_store *s);
 
+/* Added for storage faults (issue #6): when the last failure was the
+ * storage's, not the caller's or the input's, its primary SQLite code
+ * (SQLITE_FULL, _IOERR, _CORRUPT, _NOTADB, _READONLY, _CANTOPEN, _NOMEM),
+ * else 0. ew_store_begin clears it. ew_store_open puts the fault's text and
+ * advice in its errstr, and refuses a file that fails PRAGMA quick_check
+ * (SQLITE_CORRUPT). */
+int ew_store_fault(const ew_store *s);
+/* "disk full", "state file corrupt", ...; and what the operator should do. */
+const char *ew_store_fault_text(int fault);
+const char *ew_store_fault_advice(int fault);
+/* 1 for a fault that waiting cannot heal (a corrupt file), 0 for one that
+ * may pass (space freed, I/O recovered). */
+int ew_store_fault_permanent(int fault);
+
 int ew_store_begin(ew_store *s); /* BEGIN IMMEDIATE */
 int ew_store_commit(ew_store *s);
 int ew_store_rollback(ew_store *s); /* harmless outside a transaction */

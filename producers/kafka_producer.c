@@ -360,6 +360,10 @@ static int delete_committed(ew_kafka_producer *p) {
   p->last_delete_ms = mono_ms();
   return 0;
 fail:
+  /* Not again for 30 s: a full disk would otherwise fail and log on every
+   * turn of the daemon's loop (the rows are harmless meanwhile: the
+   * progress marker already says they are published). */
+  p->last_delete_ms = mono_ms() + 30000 - DELETE_INTERVAL_MS;
   snprintf(p->errmsg, sizeof p->errmsg,
            "producer: deleting published outbox rows: %s",
            ew_store_errmsg(p->store));
