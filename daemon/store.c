@@ -31,7 +31,7 @@
 
 #include "record_blob.h"
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 #define BUSY_TIMEOUT_MS 5000
 
 /* Each step migrates from version i to i+1; never edit a released step.
@@ -132,7 +132,24 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "CREATE TABLE outbox_parked("
     "  seq INTEGER PRIMARY KEY, topic TEXT NOT NULL,"
     "  key BLOB, value BLOB, headers BLOB,"
-    "  parked_at INTEGER NOT NULL, reason TEXT NOT NULL);"};
+    "  parked_at INTEGER NOT NULL, reason TEXT NOT NULL);",
+    /* 5 -> 6: the stats stream (issue 5). `stats` holds each value;
+     * `stats_contrib` what each subject (an inspection, a penalty, an
+     * alert...) adds to it now, so that a new snapshot replaces its old
+     * contribution instead of adding to it; `stats_member` counts the
+     * subjects behind each member of a distinct count (enterprises
+     * inspected). */
+    "CREATE TABLE stats("
+    "  agency_uscc TEXT NOT NULL, period TEXT NOT NULL, metric TEXT NOT NULL,"
+    "  value INTEGER NOT NULL, as_of INTEGER NOT NULL,"
+    "  PRIMARY KEY(agency_uscc, period, metric)) WITHOUT ROWID;"
+    "CREATE INDEX stats_by_period ON stats(period);"
+    "CREATE TABLE stats_contrib("
+    "  subject TEXT PRIMARY KEY, parts TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE stats_member("
+    "  agency_uscc TEXT NOT NULL, period TEXT NOT NULL, metric TEXT NOT NULL,"
+    "  member TEXT NOT NULL, n INTEGER NOT NULL,"
+    "  PRIMARY KEY(agency_uscc, period, metric, member)) WITHOUT ROWID;"};
 
 enum {
   ST_BEGIN,
@@ -187,6 +204,14 @@ enum {
   ST_PENDING_PUT,
   ST_PENDING_LIST,
   ST_PENDING_DELETE,
+  ST_STATS_ADD,
+  ST_STATS_GET,
+  ST_STATS_SCAN,
+  ST_CONTRIB_GET,
+  ST_CONTRIB_PUT,
+  ST_CONTRIB_DELETE,
+  ST_MEMBER_ADD,
+  ST_MEMBER_DELETE,
   ST_COUNT
 };
 
@@ -331,6 +356,30 @@ static const char *const sql[ST_COUNT] = {
     [ST_PENDING_LIST] = "SELECT alert_id FROM notice_pending WHERE batch = ?1"
                         " ORDER BY alert_id",
     [ST_PENDING_DELETE] = "DELETE FROM notice_pending WHERE batch = ?1",
+    [ST_STATS_ADD] =
+        "INSERT INTO stats(agency_uscc, period, metric, value, as_of)"
+        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET"
+        " value = value + excluded.value, as_of = excluded.as_of"
+        " RETURNING value",
+    [ST_STATS_GET] = "SELECT value, as_of FROM stats WHERE agency_uscc = ?1"
+                     " AND period = ?2 AND metric = ?3",
+    /* ?2 a period or a prefix of one ("2025" = every period of 2025) */
+    [ST_STATS_SCAN] =
+        "SELECT agency_uscc, period, metric, value, as_of FROM stats"
+        " WHERE (?1 IS NULL OR agency_uscc = ?1) AND (?2 IS NULL OR"
+        " period = ?2 OR substr(period, 1, length(?2) + 1) = ?2 || '-')"
+        " ORDER BY agency_uscc, period, metric",
+    [ST_CONTRIB_GET] = "SELECT parts FROM stats_contrib WHERE subject = ?1",
+    [ST_CONTRIB_PUT] =
+        "INSERT OR REPLACE INTO stats_contrib(subject, parts) VALUES(?1, ?2)",
+    [ST_CONTRIB_DELETE] = "DELETE FROM stats_contrib WHERE subject = ?1",
+    [ST_MEMBER_ADD] =
+        "INSERT INTO stats_member(agency_uscc, period, metric, member, n)"
+        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET"
+        " n = n + excluded.n RETURNING n",
+    [ST_MEMBER_DELETE] =
+        "DELETE FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
+        " AND metric = ?3 AND member = ?4 AND n <= 0",
 };
 
 /* ---- reference cache ---- */
@@ -2193,4 +2242,120 @@ int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t) {
 
 uint64_t ew_store_generation(const ew_store *s) {
   return s->generation;
+}
+
+/* ---- stats (issue 5) ---- */
+
+int ew_store_stats_add(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t delta, ew_time as_of,
+                       int64_t *value) {
+  sqlite3_stmt *st = s->st[ST_STATS_ADD];
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || sqlite3_bind_int64(st, 4, delta) ||
+      sqlite3_bind_int64(st, 5, as_of))
+    return fail_stmt(s, st, "stats_add");
+  if (sqlite3_step(st) != SQLITE_ROW)
+    return fail_stmt(s, st, "stats_add");
+  if (value)
+    *value = sqlite3_column_int64(st, 0);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    return fail_stmt(s, st, "stats_add");
+  done(st);
+  return 0;
+}
+
+int ew_store_stats_get(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t *value, ew_time *as_of,
+                       int *found) {
+  sqlite3_stmt *st = s->st[ST_STATS_GET];
+  *found = 0;
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric))
+    return fail_stmt(s, st, "stats_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *value = sqlite3_column_int64(st, 0);
+    if (as_of)
+      *as_of = sqlite3_column_int64(st, 1);
+    *found = 1;
+  } else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "stats_get");
+  done(st);
+  return 0;
+}
+
+int ew_store_stats_scan(ew_store *s, const char *agency,
+                        const char *period_prefix, ew_stats_visit_fn fn,
+                        void *ud) {
+  sqlite3_stmt *st = s->st[ST_STATS_SCAN];
+  int rc, ret = 0;
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period_prefix))
+    return fail_stmt(s, st, "stats_scan");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ew_stat_row r = {(const char *)sqlite3_column_text(st, 0),
+                     (const char *)sqlite3_column_text(st, 1),
+                     (const char *)sqlite3_column_text(st, 2),
+                     sqlite3_column_int64(st, 3), sqlite3_column_int64(st, 4)};
+    if ((ret = fn(ud, &r)) != 0)
+      break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE) {
+    fail_db(s, "stats_scan");
+    ret = -1;
+  }
+  done(st);
+  return ret;
+}
+
+int ew_store_stats_contrib_get(ew_store *s, const char *subject, ew_arena *a,
+                               char **parts) {
+  sqlite3_stmt *st = s->st[ST_CONTRIB_GET];
+  *parts = NULL;
+  if (bind_text(st, 1, subject))
+    return fail_stmt(s, st, "stats_contrib_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *parts = ew_arena_strdup(a, (const char *)sqlite3_column_text(st, 0));
+    if (!*parts) {
+      done(st);
+      return fail(s, "stats_contrib_get: out of memory");
+    }
+  } else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "stats_contrib_get");
+  done(st);
+  return 0;
+}
+
+int ew_store_stats_contrib_put(ew_store *s, const char *subject,
+                               const char *parts) {
+  sqlite3_stmt *st =
+      s->st[parts && *parts ? ST_CONTRIB_PUT : ST_CONTRIB_DELETE];
+  if (bind_text(st, 1, subject) || (parts && *parts && bind_text(st, 2, parts)))
+    return fail_stmt(s, st, "stats_contrib_put");
+  return step_done(s, st, "stats_contrib_put");
+}
+
+int ew_store_stats_member_add(ew_store *s, const char *agency,
+                              const char *period, const char *metric,
+                              const char *member, int64_t delta, int64_t *n) {
+  sqlite3_stmt *st = s->st[ST_MEMBER_ADD];
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || bind_text(st, 4, member) ||
+      sqlite3_bind_int64(st, 5, delta))
+    return fail_stmt(s, st, "stats_member_add");
+  if (sqlite3_step(st) != SQLITE_ROW)
+    return fail_stmt(s, st, "stats_member_add");
+  int64_t after = sqlite3_column_int64(st, 0);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    return fail_stmt(s, st, "stats_member_add");
+  done(st);
+  if (n)
+    *n = after;
+  if (after > 0)
+    return 0;
+  st = s->st[ST_MEMBER_DELETE];
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || bind_text(st, 4, member))
+    return fail_stmt(s, st, "stats_member_delete");
+  return step_done(s, st, "stats_member_delete");
 }

@@ -387,4 +387,40 @@ int ew_store_notice_pending_add(ew_store *s, const char *batch,
 int ew_store_notice_pending_take(ew_store *s, const char *batch, ew_arena *a,
                                  ew_strv *alert_ids);
 
+/* ---- stats (issue 5): values of the stats stream ---- */
+
+typedef struct ew_stat_row {
+  const char *agency_uscc, *period, *metric;
+  int64_t value;
+  ew_time as_of;
+} ew_stat_row;
+typedef int (*ew_stats_visit_fn)(void *ud, const ew_stat_row *r);
+
+/* Adds `delta` to a value (created at 0), stamps it `as_of`; *value
+ * (NULL-able) receives the sum. */
+int ew_store_stats_add(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t delta, ew_time as_of,
+                       int64_t *value);
+int ew_store_stats_get(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t *value, ew_time *as_of,
+                       int *found);
+/* Calls fn for every value of `agency` (NULL: all) whose period is
+ * `period_prefix` or starts with it and a '-' (NULL: all; "2025" selects
+ * 2025-03, 2025-Q1 and 2025-H1), ordered by agency, period and metric.
+ * The row is valid only during the call; fn returns non-zero to stop. */
+int ew_store_stats_scan(ew_store *s, const char *agency,
+                        const char *period_prefix, ew_stats_visit_fn fn,
+                        void *ud);
+/* What a subject adds to the stats now, as text (stats.c's format);
+ * *parts = NULL when nothing. put with NULL or "" deletes. */
+int ew_store_stats_contrib_get(ew_store *s, const char *subject, ew_arena *a,
+                               char **parts);
+int ew_store_stats_contrib_put(ew_store *s, const char *subject,
+                               const char *parts);
+/* Adds `delta` to the count of subjects behind `member` of a distinct
+ * count; *n receives the count after (a row at 0 is deleted). */
+int ew_store_stats_member_add(ew_store *s, const char *agency,
+                              const char *period, const char *metric,
+                              const char *member, int64_t delta, int64_t *n);
+
 #endif /* EW_STORE_H */

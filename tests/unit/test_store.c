@@ -83,23 +83,23 @@ static void test_open_creates_wal_and_migrates(void **state) {
   side_query(f->path, "PRAGMA journal_mode", v, sizeof v);
   assert_string_equal(v, "wal");
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "5");
+  assert_string_equal(v, "6");
   side_query(f->path,
              "SELECT group_concat(name, ',') FROM (SELECT name FROM "
              "sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
              "ORDER BY name)",
              v, sizeof v);
-  assert_string_equal(v,
-                      "alert_state,hist_inspection,hist_penalty,meta,"
-                      "notice,notice_alert,notice_pending,offsets,"
-                      "outbox,outbox_parked,ref,rule_param,seen_event,snapshot,"
-                      "wakeup");
+  assert_string_equal(
+      v, "alert_state,hist_inspection,hist_penalty,meta,"
+         "notice,notice_alert,notice_pending,offsets,"
+         "outbox,outbox_parked,ref,rule_param,seen_event,snapshot,stats,"
+         "stats_contrib,stats_member,wakeup");
   assert_int_equal(access(f->path, F_OK), 0);
   ew_store_close(s);
   /* Opening again applies nothing and keeps the version. */
   s = open_store(f->path);
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "5");
+  assert_string_equal(v, "6");
   ew_store_close(s);
 }
 
@@ -121,7 +121,7 @@ static void test_migrates_version_zero_file(void **state) {
   side_query(f->path, "SELECT x FROM notes", v, sizeof v);
   assert_string_equal(v, "kept");
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "5");
+  assert_string_equal(v, "6");
 }
 
 static void test_refuses_newer_file(void **state) {
@@ -712,10 +712,97 @@ static void test_refused_begin_keeps_cache_reload(void **state) {
   ew_store_close(s);
 }
 
+typedef struct stat_seen {
+  char rows[8][96];
+  int n;
+} stat_seen;
+
+static int collect_stat(void *ud, const ew_stat_row *r) {
+  stat_seen *seen = ud;
+  if (seen->n < 8)
+    snprintf(seen->rows[seen->n++], sizeof seen->rows[0], "%s %s %s=%lld",
+             r->agency_uscc, r->period, r->metric, (long long)r->value);
+  return 0;
+}
+
+/* Values add up and go back; a scan by prefix takes every period of the
+ * year and no other year; a member counts its subjects and disappears at
+ * zero; a contribution is replaced and deleted. */
+static void test_stats_values_members_contribs(void **state) {
+  fixture *f = *state;
+  ew_store *s = open_store(f->path);
+  int64_t v = -1, n = -1;
+  ew_time as_of = 0;
+  int found = 0;
+  ew_arena a = EW_ARENA_INIT;
+  assert_int_equal(ew_store_begin(s), 0);
+  assert_int_equal(
+      ew_store_stats_add(s, "AG", "2025-03", "fines_fen", 500, 1000, &v), 0);
+  assert_int_equal(v, 500);
+  assert_int_equal(
+      ew_store_stats_add(s, "AG", "2025-03", "fines_fen", -200, 2000, &v), 0);
+  assert_int_equal(v, 300);
+  assert_int_equal(
+      ew_store_stats_add(s, "AG", "2025-Q1", "fines_fen", 300, 2000, NULL), 0);
+  assert_int_equal(
+      ew_store_stats_add(s, "AG", "2026-01", "fines_fen", 1, 2000, NULL), 0);
+  assert_int_equal(
+      ew_store_stats_add(s, "AG2", "2025-H1", "fines_fen", 7, 2000, NULL), 0);
+  assert_int_equal(
+      ew_store_stats_get(s, "AG", "2025-03", "fines_fen", &v, &as_of, &found),
+      0);
+  assert_true(found);
+  assert_int_equal(v, 300);
+  assert_int_equal(as_of, 2000);
+  assert_int_equal(
+      ew_store_stats_get(s, "AG", "2025-04", "fines_fen", &v, NULL, &found), 0);
+  assert_false(found);
+
+  stat_seen seen = {0};
+  assert_int_equal(ew_store_stats_scan(s, "AG", "2025", collect_stat, &seen),
+                   0);
+  assert_int_equal(seen.n, 2);
+  assert_string_equal(seen.rows[0], "AG 2025-03 fines_fen=300");
+  assert_string_equal(seen.rows[1], "AG 2025-Q1 fines_fen=300");
+  memset(&seen, 0, sizeof seen);
+  assert_int_equal(ew_store_stats_scan(s, NULL, "2025-H1", collect_stat, &seen),
+                   0);
+  assert_int_equal(seen.n, 1);
+  assert_string_equal(seen.rows[0], "AG2 2025-H1 fines_fen=7");
+
+  assert_int_equal(
+      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", 1, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(
+      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", 1, &n), 0);
+  assert_int_equal(n, 2);
+  assert_int_equal(
+      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", -2, &n), 0);
+  assert_int_equal(n, 0);
+  assert_int_equal(ew_store_commit(s), 0);
+  char v2[64];
+  side_query(f->path, "SELECT count(*) FROM stats_member", v2, sizeof v2);
+  assert_string_equal(v2, "0");
+
+  char *parts = NULL;
+  assert_int_equal(ew_store_begin(s), 0);
+  assert_int_equal(ew_store_stats_contrib_put(s, "I:1", "a"), 0);
+  assert_int_equal(ew_store_stats_contrib_put(s, "I:1", "b"), 0);
+  assert_int_equal(ew_store_stats_contrib_get(s, "I:1", &a, &parts), 0);
+  assert_string_equal(parts, "b");
+  assert_int_equal(ew_store_stats_contrib_put(s, "I:1", NULL), 0);
+  assert_int_equal(ew_store_stats_contrib_get(s, "I:1", &a, &parts), 0);
+  assert_null(parts);
+  assert_int_equal(ew_store_commit(s), 0);
+  ew_arena_free(&a);
+  ew_store_close(s);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
       T(test_open_creates_wal_and_migrates),
+      T(test_stats_values_members_contribs),
       T(test_migrates_version_zero_file),
       T(test_refuses_newer_file),
       T(test_open_failure_reports),
