@@ -9,7 +9,9 @@
  * byte size, which must match), and no bytes left over. A block's item count
  * is bounded by the bytes left divided by the smallest encoding of one item,
  * so the work and whatever avro-c later allocates stay proportional to the
- * input; zero-size items are capped by EW_AVRO_MAX_EMPTY_ITEMS instead.
+ * input; zero-size items are capped by EW_AVRO_MAX_EMPTY_ITEMS instead, and
+ * all items of a body by EW_AVRO_MAX_ITEMS, because avro-c's cost per item
+ * is far above its one input byte.
  */
 #include "avro_prevalidate.h"
 
@@ -17,12 +19,14 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 typedef struct pv {
   const uint8_t *p;
   size_t len;
   size_t off;
   size_t empty_items; /* zero-size items accepted so far */
+  size_t items;       /* array items and map entries accepted so far */
   char *errstr;
   size_t errstr_size;
 } pv;
@@ -87,6 +91,19 @@ static int skip_lenprefixed(pv *v, const char *what) {
   if (read_long(v, &n, what) != 0)
     return -1;
   return skip(v, n, what);
+}
+
+/* avro-c hands map keys on as C strings: a NUL would cut the key short. */
+static int map_key(pv *v) {
+  int64_t n;
+  if (read_long(v, &n, "map key") != 0)
+    return -1;
+  size_t at = v->off;
+  if (skip(v, n, "map key") != 0)
+    return -1;
+  if (memchr(v->p + at, '\0', (size_t)n))
+    return fail(v, at, "map key contains a NUL byte");
+  return 0;
 }
 
 static size_t add_sat(size_t a, size_t b) {
@@ -163,9 +180,15 @@ static int walk_blocks(pv *v, avro_schema_t item, int is_map, int depth) {
                   " items of at least %zu bytes but %zu bytes are left",
                   what, count, item_min, left(v));
     }
+    if ((uint64_t)count > EW_AVRO_MAX_ITEMS - v->items)
+      return fail(v, at,
+                  "%s declares %" PRId64
+                  " items, over the cap of %d items and entries per value",
+                  what, count, EW_AVRO_MAX_ITEMS);
+    v->items += (size_t)count;
     size_t start = v->off;
     for (int64_t i = 0; i < count; i++) {
-      if (is_map && skip_lenprefixed(v, "map key") != 0)
+      if (is_map && map_key(v) != 0)
         return -1;
       if (walk(v, item, depth + 1) != 0)
         return -1;
@@ -249,7 +272,7 @@ static int walk(pv *v, avro_schema_t s, int depth) {
 
 int ew_avro_prevalidate(avro_schema_t schema, const void *buf, size_t len,
                         char *errstr, size_t errstr_size) {
-  pv v = {buf, len, 0, 0, errstr, errstr_size};
+  pv v = {buf, len, 0, 0, 0, errstr, errstr_size};
   if (walk(&v, schema, 0) != 0)
     return -1;
   if (v.off != v.len)
