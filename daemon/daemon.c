@@ -480,6 +480,13 @@ static void count_into(counters *to, const counters *from) {
 static int batch_commit(ew_daemon *d, int64_t started) {
   if (!d->batch_open)
     return 0;
+  /* The stats the batch changed go out with it, once per value. */
+  if (ew_engine_flush_stats(d->engine) != 0) {
+    if (!d->failmsg[0])
+      snprintf(d->failmsg, sizeof d->failmsg, "stats: %s",
+               ew_engine_errmsg(d->engine));
+    return -1;
+  }
   for (size_t i = 0; i < d->nbparts; i++)
     if (ew_store_offset_put(d->store, d->bparts[i].topic,
                             d->bparts[i].partition, d->bparts[i].next) != 0) {

@@ -42,6 +42,7 @@
 
 #include "alert.h"
 #include "engine_int.h"
+#include "stats.h"
 #include "notices.h"
 #include "ewtime.h"
 #include "log.h"
@@ -82,6 +83,11 @@ int ew_engine_new(ew_engine **out, ew_store *store, const ew_rules_config *cfg,
   /* Big enough for a busy snapshot's findings in one chunk, so that the
    * per-record reset never hands memory back to malloc. */
   e->arena.chunk_size = 64 * 1024;
+  if (ew_stats_new(&e->stats, store, cfg) != 0) {
+    snprintf(errstr, errstr_size, "engine: out of memory");
+    free(e);
+    return -1;
+  }
   *out = e;
   return 0;
 }
@@ -89,8 +95,23 @@ int ew_engine_new(ew_engine **out, ew_store *store, const ew_rules_config *cfg,
 void ew_engine_destroy(ew_engine *e) {
   if (!e)
     return;
+  ew_stats_destroy(e->stats);
   ew_arena_free(&e->arena);
   free(e);
+}
+
+int ew_engine_flush_stats(ew_engine *e) {
+  if (ew_stats_flush(e->stats, e->emit, e->emit_ud) != 0)
+    return ew_engine_fail(e, "%s", ew_stats_errmsg(e->stats));
+  return 0;
+}
+
+/* The time a stats value is "as of": the engine's clock, or the input's
+ * time when that is later (the clock never runs ahead of wall time). */
+static ew_time stats_as_of(const ew_engine *e, ew_time t) {
+  ew_time at =
+      e->clock == EW_NONE || (t != EW_NONE && t > e->clock) ? t : e->clock;
+  return at == EW_NONE ? 0 : at; /* nothing dated it yet */
 }
 
 const char *ew_engine_errmsg(const ew_engine *e) {
@@ -205,6 +226,8 @@ static int emit_alert(ew_engine *e, const ew_alert *a, uint64_t fingerprint,
   ew_record out;
   if (ew_store_alert_state_put(e->store, a, fingerprint, part) < 0)
     return fail_store(e, "alert state");
+  if (ew_stats_on_alert(e->stats, a, stats_as_of(e, a->detected_at)) != 0)
+    return ew_engine_fail(e, "%s", ew_stats_errmsg(e->stats));
   out.kind = EW_REC_ALERT;
   out.u.alert = *a;
   if (e->emit(e->emit_ud, &out) < 0)
@@ -432,6 +455,10 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     }
     if (ew_store_ref_put(e->store, rec) < 0)
       return fail_store(e, "reference record");
+    if (rec->kind == EW_REC_PLAN &&
+        ew_stats_on_plan(e->stats, ew_record_id(rec), rec,
+                         stats_as_of(e, rec->u.plan.filed_at)) != 0)
+      return ew_engine_fail(e, "%s", ew_stats_errmsg(e->stats));
     if (ew_ref_is_subject(rec->kind))
       return evaluate(e, rec, -1);
     if (rec->kind == EW_REC_AGENCY)
@@ -491,7 +518,12 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     return ew_engine_judge_notice(e, sid, event_id, et);
   if (evaluate(e, rec, part) < 0)
     return -1;
-  return ew_engine_judge_followers(e, rec, was);
+  if (ew_engine_judge_followers(e, rec, was) < 0)
+    return -1;
+  /* After the rules: a complaint's counts read its alerts. */
+  if (ew_stats_on_event(e->stats, rec, stats_as_of(e, et)) != 0)
+    return ew_engine_fail(e, "%s", ew_stats_errmsg(e->stats));
+  return 0;
 }
 
 int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
@@ -513,6 +545,9 @@ int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id) {
   }
   if (ew_store_ref_delete(e->store, kind, id) < 0)
     return fail_store(e, "reference tombstone");
+  if (kind == EW_REC_PLAN &&
+      ew_stats_on_plan(e->stats, id, NULL, stats_as_of(e, EW_NONE)) != 0)
+    return ew_engine_fail(e, "%s", ew_stats_errmsg(e->stats));
   /* A deleted plan may leave its agency without one for the year; a
    * deleted agency's R01 alerts are withdrawn. */
   if (agency)

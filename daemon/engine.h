@@ -60,5 +60,8 @@ int ew_engine_delete_ref(ew_engine *e, ew_rkind kind, const char *id);
 /* Moves the engine's clock to `now` (never backwards) and fires every
  * deadline due at or before it. */
 int ew_engine_advance(ew_engine *e, ew_time now);
+/* Emits (EW_REC_STATS) every stats value changed since the last call: the
+ * daemon calls it at the end of each batch, inside its transaction. */
+int ew_engine_flush_stats(ew_engine *e);
 
 #endif /* EW_ENGINE_H */

@@ -31,6 +31,7 @@ struct ew_engine {
   int64_t hist_prune_day;
   int hist_prune_more;
   ew_arena arena; /* per-record scratch: findings, decoded alert states */
+  struct ew_stats_acc *stats; /* the stats stream's counts (stats.h) */
   char errmsg[512];
 };
 

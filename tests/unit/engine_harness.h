@@ -33,12 +33,17 @@ typedef struct harness {
   ew_notice notices[H_MAX_OUT]; /* notices emitted, likewise (issue 4) */
   size_t nn;
   int fail_emit; /* make the emit callback fail */
+  size_t nstats; /* stats records emitted (ew_engine_flush_stats) */
 } harness;
 
 static inline int h_emit(void *ud, const ew_record *rec) {
   harness *h = ud;
   if (h->fail_emit)
     return -1;
+  if (rec->kind == EW_REC_STATS) { /* issue 5: counted, checked by value */
+    h->nstats++;
+    return 0;
+  }
   if (rec->kind == EW_REC_NOTICE && h->nn < H_MAX_OUT)
     return ew_blob_copy(ew_rtype_of(EW_REC_NOTICE), &h->notices[h->nn++],
                         &rec->u.notice, &h->out_a);
