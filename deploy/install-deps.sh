@@ -9,6 +9,7 @@ packages=(
   libcmocka-dev clang-format python3
   openjdk-17-jre-headless maven
   faketime # libfaketime: the deadline integration tests fake the daemon's clock
+  valgrind # one daemon run under memcheck (tests/integration/test_valgrind_daemon.sh)
 )
 
 missing=()

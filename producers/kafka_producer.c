@@ -285,7 +285,13 @@ int ew_kafka_producer_new(ew_kafka_producer **out, const ew_config *cfg,
   }
   p->cfg = cfg;
   p->store = store;
-  p->op_timeout_ms = (int)cfg->transaction_timeout_ms;
+  /* A transactional call blocks the daemon's loop, signals included: no
+   * longer than a graceful stop may take. One that times out is settled
+   * by the next instance (setup), so a short bound loses nothing. */
+  p->op_timeout_ms =
+      (int)(cfg->shutdown_timeout_ms < cfg->transaction_timeout_ms
+                ? cfg->shutdown_timeout_ms
+                : cfg->transaction_timeout_ms);
   const char *fault = getenv("EW_FAULT_KILL_IN_TXN");
   if (fault && *fault) {
     p->kill_in_txn = strtoull(fault, NULL, 10);

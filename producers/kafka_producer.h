@@ -16,9 +16,11 @@
  * must not be called while the caller holds a store transaction.
  *
  * Blocking: send() runs one whole transaction (up to transaction.max_rows
- * rows) and returns when it is committed or given up, at most
- * transaction.timeout_ms later; while the cluster cannot be reached it
- * returns at once between attempts (0.5 s doubling to 30 s).
+ * rows) and returns when it is committed or given up, each transactional
+ * call bounded by the smaller of transaction.timeout_ms and
+ * shutdown_timeout_ms (so a SIGTERM waits no longer than a stop may take);
+ * while the cluster cannot be reached it returns at once between attempts
+ * (0.5 s doubling to 30 s).
  *
  * A row the cluster refuses for good (larger than its topic takes, a topic
  * deleted or forbidden) is retried PARK_AFTER times, then moved with its

@@ -22,7 +22,10 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$jobs"
 
 step "sanitizer build (ASan+UBSan)"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEW_SANITIZE=ON >/dev/null
+# EW_PLAIN_BUILD_DIR: the valgrind test runs build/'s daemon (valgrind
+# cannot run ASan binaries).
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DEW_SANITIZE=ON \
+  -DEW_PLAIN_BUILD_DIR="$root/build" >/dev/null
 cmake --build build-asan -j"$jobs"
 
 step "format check"
