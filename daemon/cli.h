@@ -14,6 +14,8 @@
 #include <librdkafka/rdkafka.h>
 
 #include "config.h"
+#include "engine.h"
+#include "ewtime.h"
 #include "schemas/schema_registry.h"
 
 enum {
@@ -31,6 +33,14 @@ int ew_cmd_send(int argc, char **argv);
 int ew_cmd_tail(int argc, char **argv);
 /* `enforcewatch topics create|list [--config FILE]` */
 int ew_cmd_topics(int argc, char **argv);
+/* `enforcewatch sample --period P [--seed N] [--agency USCC] [--rate R]
+ * [--min N] [--max N] [--format text|csv|json] [--out FILE]
+ * (--state FILE | [--config FILE] FILE...)` (cmd_sample.c) */
+int ew_cmd_sample(int argc, char **argv);
+/* `enforcewatch report --period P [--agency USCC] [--format html|csv|json]
+ * [--out FILE] (--state FILE | [--config FILE] [--as-of TIME] FILE...)`
+ * (cmd_report.c) */
+int ew_cmd_report(int argc, char **argv);
 
 /* ---- option parsing shared by the subcommands ---- */
 
@@ -95,5 +105,31 @@ void ew_cli_bad_line(const char *name, int64_t lineno, const char *reason,
 rd_kafka_conf_t *ew_cli_kafka_conf(const ew_config *cfg, const char *cmd,
                                    const char *const *pre,
                                    const char *const *post);
+
+/* ---- added for `enforcewatch report` (issue 5): check's replay ---- */
+
+/* JSON Lines files through the engine exactly as `check` runs them (the
+ * clock moved to each event's time, then to as_of), for a command that
+ * wants the engine's state rather than its outputs. */
+typedef struct ew_replay {
+  const char *cmd; /* what messages start with: "check" */
+  ew_store *store; /* the engine's store */
+  ew_engine *engine;
+  /* The clock after the last file; EW_NONE: the latest event time read. */
+  ew_time as_of;
+  /* NULL-able: set to an errno by the engine's emit callback when its
+   * output is gone, which stops the replay ("CMD: stdout: reason"). */
+  const int *emit_errno;
+  int64_t nrecords, nbad; /* out: records applied, bad lines skipped */
+  ew_time latest;         /* out: the latest event time read */
+} ew_replay;
+
+/* Reads `files` in order ("-": standard input) in transactions of the
+ * store, bad lines reported as "FILE:LINE: reason" and skipped. Returns 0
+ * when every file was read whole, -1 (reported on stderr) when a file could
+ * not be read or the store or engine failed. */
+int ew_check_replay(ew_replay *r, char **files, int nfiles);
+/* A time as --as-of takes it: ISO-8601 (contract §1) or epoch ms. */
+int ew_check_parse_time(const char *s, ew_time *out);
 
 #endif /* EW_CLI_H */

@@ -54,21 +54,14 @@ typedef struct check_ctx {
   ew_config cfg;
   ew_store *store;
   ew_engine *engine;
-  ew_arena arena;
-  int64_t nrecords, nbad, nalerts;
-  int emit_failed;   /* stdout refused a line */
-  int emit_errno;    /* why */
-  ew_time clock;     /* what the engine's clock was last advanced to */
-  ew_time latest;    /* the latest event_time read */
-  int in_txn;        /* a store transaction is open */
-  int64_t txn_count; /* records applied in the open transaction */
+  int64_t nalerts;
+  int emit_errno; /* stdout refused a line: why (0: it did not) */
 } check_ctx;
 
 static int check_emit(void *ud, const ew_record *out) {
   check_ctx *cx = ud;
   errno = 0;
   if (ew_jsonl_write(stdout, out, EW_JSON_TAG_KIND) != 0) {
-    cx->emit_failed = 1;
     cx->emit_errno = errno ? errno : EIO;
     return -1;
   }
@@ -77,9 +70,23 @@ static int check_emit(void *ud, const ew_record *out) {
   return 0;
 }
 
-static int check_begin(check_ctx *cx) {
-  if (ew_store_begin(cx->store) != 0) {
-    fprintf(stderr, "check: store: %s\n", ew_store_errmsg(cx->store));
+/* The replay of ew_check_replay: what it keeps between lines. */
+typedef struct replay_ctx {
+  ew_replay *r;
+  ew_arena arena;
+  ew_time clock;     /* what the engine's clock was last advanced to */
+  int in_txn;        /* a store transaction is open */
+  int64_t txn_count; /* records applied in the open transaction */
+} replay_ctx;
+
+static int emit_failed(const replay_ctx *cx) {
+  return cx->r->emit_errno && *cx->r->emit_errno;
+}
+
+static int check_begin(replay_ctx *cx) {
+  if (ew_store_begin(cx->r->store) != 0) {
+    fprintf(stderr, "%s: store: %s\n", cx->r->cmd,
+            ew_store_errmsg(cx->r->store));
     return -1;
   }
   cx->in_txn = 1;
@@ -87,12 +94,13 @@ static int check_begin(check_ctx *cx) {
   return 0;
 }
 
-static int check_commit(check_ctx *cx) {
+static int check_commit(replay_ctx *cx) {
   if (!cx->in_txn)
     return 0;
   cx->in_txn = 0;
-  if (ew_store_commit(cx->store) != 0) {
-    fprintf(stderr, "check: store: %s\n", ew_store_errmsg(cx->store));
+  if (ew_store_commit(cx->r->store) != 0) {
+    fprintf(stderr, "%s: store: %s\n", cx->r->cmd,
+            ew_store_errmsg(cx->r->store));
     return -1;
   }
   return 0;
@@ -103,13 +111,14 @@ static int check_commit(check_ctx *cx) {
 /* Called before every event and once at the end, even when `t` does not
  * move the clock: what the last records armed in the past is due now, as
  * the daemon's next tick would fire it. */
-static int check_advance(check_ctx *cx, ew_time t) {
+static int check_advance(replay_ctx *cx, ew_time t) {
   if (t == EW_NONE)
     return 0;
-  if (ew_engine_advance(cx->engine, t) != 0) {
-    fprintf(stderr, "check: %s: %s\n", cx->emit_failed ? "stdout" : "engine",
-            cx->emit_failed ? strerror(cx->emit_errno)
-                            : ew_engine_errmsg(cx->engine));
+  if (ew_engine_advance(cx->r->engine, t) != 0) {
+    fprintf(stderr, "%s: %s: %s\n", cx->r->cmd,
+            emit_failed(cx) ? "stdout" : "engine",
+            emit_failed(cx) ? strerror(*cx->r->emit_errno)
+                            : ew_engine_errmsg(cx->r->engine));
     return -1;
   }
   if (t > cx->clock)
@@ -121,7 +130,8 @@ static int check_advance(check_ctx *cx, ew_time t) {
  * which is reported and counted) or -1 when the check cannot go on. */
 static int check_line(void *ud, const char *name, int64_t lineno,
                       const char *line, size_t len) {
-  check_ctx *cx = ud;
+  replay_ctx *cx = ud;
+  ew_replay *r = cx->r;
   char errstr[512];
   ew_record rec;
   int tombstone = 0, rc;
@@ -132,36 +142,36 @@ static int check_line(void *ud, const char *name, int64_t lineno,
   if (rc == 1)
     return 0;
   if (rc != 0) {
-    ew_cli_bad_line(name, lineno, errstr, &cx->nbad);
+    ew_cli_bad_line(name, lineno, errstr, &r->nbad);
     return 0;
   }
   if (!ew_rkind_is_event(rec.kind) && !ew_rkind_is_ref(rec.kind)) {
     snprintf(errstr, sizeof errstr, "%s is an output, not an input record",
              ew_rkind_name(rec.kind));
-    ew_cli_bad_line(name, lineno, errstr, &cx->nbad);
+    ew_cli_bad_line(name, lineno, errstr, &r->nbad);
     return 0;
   }
   if (tombstone) {
-    rc = ew_engine_delete_ref(cx->engine, rec.kind, ew_record_id(&rec));
+    rc = ew_engine_delete_ref(r->engine, rec.kind, ew_record_id(&rec));
   } else {
     ew_time t = ew_record_event_time(&rec);
-    if (t != EW_NONE && t > cx->latest)
-      cx->latest = t;
+    if (t != EW_NONE && t > r->latest)
+      r->latest = t;
     if (check_advance(cx, t) != 0)
       return -1;
     ew_origin origin = {"jsonl", 0, lineno};
-    rc = ew_engine_apply(cx->engine, &rec, &origin);
+    rc = ew_engine_apply(r->engine, &rec, &origin);
   }
   if (rc != 0) {
-    if (cx->emit_failed) {
-      fprintf(stderr, "check: stdout: %s\n", strerror(cx->emit_errno));
+    if (emit_failed(cx)) {
+      fprintf(stderr, "%s: stdout: %s\n", r->cmd, strerror(*r->emit_errno));
       return -1;
     }
-    snprintf(errstr, sizeof errstr, "engine: %s", ew_engine_errmsg(cx->engine));
-    ew_cli_bad_line(name, lineno, errstr, &cx->nbad);
+    snprintf(errstr, sizeof errstr, "engine: %s", ew_engine_errmsg(r->engine));
+    ew_cli_bad_line(name, lineno, errstr, &r->nbad);
     return 0;
   }
-  cx->nrecords++;
+  r->nrecords++;
   if (++cx->txn_count >= CHECK_TXN_RECORDS &&
       (check_commit(cx) != 0 || check_begin(cx) != 0))
     return -1;
@@ -170,17 +180,43 @@ static int check_line(void *ud, const char *name, int64_t lineno,
 
 /* Reads one file in one transaction (or one per CHECK_TXN_RECORDS records).
  * Returns 0, or -1 when the file cannot be read or the check cannot go on. */
-static int check_file(check_ctx *cx, const char *path) {
+static int check_file(replay_ctx *cx, const char *path) {
   if (check_begin(cx) != 0)
     return -1;
-  int rc = ew_cli_each_line("check", path, check_line, cx);
+  int rc = ew_cli_each_line(cx->r->cmd, path, check_line, cx);
   if (check_commit(cx) != 0)
     rc = -1;
   return rc;
 }
 
+int ew_check_replay(ew_replay *r, char **files, int nfiles) {
+  replay_ctx cx;
+  int rc = -1;
+
+  memset(&cx, 0, sizeof cx);
+  cx.r = r;
+  cx.clock = EW_NONE;
+  r->nrecords = r->nbad = 0;
+  r->latest = EW_NONE;
+  for (int i = 0; i < nfiles; i++)
+    if (check_file(&cx, files[i]) != 0)
+      goto out;
+  ew_time as_of = r->as_of != EW_NONE ? r->as_of : r->latest;
+  if (as_of != EW_NONE) {
+    if (check_begin(&cx) != 0 || check_advance(&cx, as_of) != 0 ||
+        check_commit(&cx) != 0)
+      goto out;
+  }
+  rc = 0;
+out:
+  if (cx.in_txn)
+    ew_store_rollback(r->store);
+  ew_arena_free(&cx.arena);
+  return rc;
+}
+
 /* --as-of: ISO-8601 as in contract §1, or epoch milliseconds. */
-static int check_parse_time(const char *s, ew_time *out) {
+int ew_check_parse_time(const char *s, ew_time *out) {
   const char *p = s + (*s == '-');
   if (*p && strspn(p, "0123456789") == strlen(p)) {
     char *end;
@@ -199,12 +235,13 @@ int ew_cmd_check(int argc, char **argv) {
   const ew_cli_opt opts[] = {{"config", &config_path, NULL},
                              {"as-of", &as_of_arg, NULL}};
   check_ctx cx;
+  ew_replay replay;
   char errstr[512];
   ew_time as_of = EW_NONE;
   int rc = EW_EXIT_FAIL, nfiles;
 
   memset(&cx, 0, sizeof cx);
-  cx.clock = cx.latest = EW_NONE;
+  memset(&replay, 0, sizeof replay);
   nfiles = ew_cli_parse(argc, argv, opts, sizeof opts / sizeof opts[0]);
   if (nfiles == EW_CLI_HELP) {
     fputs(check_usage, stdout);
@@ -212,7 +249,7 @@ int ew_cmd_check(int argc, char **argv) {
   }
   if (nfiles == 0)
     fprintf(stderr, "check: no input file (use - for standard input)\n");
-  if (as_of_arg && check_parse_time(as_of_arg, &as_of) != 0) {
+  if (as_of_arg && ew_check_parse_time(as_of_arg, &as_of) != 0) {
     fprintf(stderr, "check: --as-of: not a time: \"%s\"\n", as_of_arg);
     nfiles = -1;
   }
@@ -232,34 +269,28 @@ int ew_cmd_check(int argc, char **argv) {
     fprintf(stderr, "check: engine: %s\n", errstr);
     goto out;
   }
-  for (int i = 1; i <= nfiles; i++)
-    if (check_file(&cx, argv[i]) != 0)
-      goto out;
-  if (as_of == EW_NONE)
-    as_of = cx.latest;
-  if (as_of != EW_NONE) {
-    if (check_begin(&cx) != 0 || check_advance(&cx, as_of) != 0 ||
-        check_commit(&cx) != 0)
-      goto out;
-  }
+  replay.cmd = "check";
+  replay.store = cx.store;
+  replay.engine = cx.engine;
+  replay.as_of = as_of;
+  replay.emit_errno = &cx.emit_errno;
+  if (ew_check_replay(&replay, argv + 1, nfiles) != 0)
+    goto out;
   rc = EW_EXIT_OK;
 
 out:
-  if (cx.in_txn)
-    ew_store_rollback(cx.store);
   errno = 0;
   if (fflush(stdout) != 0 || ferror(stdout)) {
-    if (!cx.emit_failed) /* else reported where it happened */
+    if (!cx.emit_errno) /* else reported where it happened */
       fprintf(stderr, "check: stdout: %s\n", strerror(errno ? errno : EIO));
     rc = EW_EXIT_FAIL;
   }
   fprintf(stderr,
           "check: %" PRId64 " records, %" PRId64 " bad lines, %" PRId64
           " alerts\n",
-          cx.nrecords, cx.nbad, cx.nalerts);
+          replay.nrecords, replay.nbad, cx.nalerts);
   ew_engine_destroy(cx.engine);
   ew_store_close(cx.store);
   ew_config_free(&cx.cfg);
-  ew_arena_free(&cx.arena);
   return rc;
 }

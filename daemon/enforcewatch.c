@@ -31,6 +31,8 @@ static const ew_command commands[] = {
     {"send", ew_cmd_send, "produce JSON Lines files to their Kafka topics"},
     {"tail", ew_cmd_tail, "print the records of a topic as JSON Lines"},
     {"topics", ew_cmd_topics, "create or list the configured topics"},
+    {"sample", ew_cmd_sample, "draw the follow-up survey sample"},
+    {"report", ew_cmd_report, "write the period report (HTML, CSV, JSON)"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

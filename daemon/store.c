@@ -2359,3 +2359,97 @@ int ew_store_stats_member_add(ew_store *s, const char *agency,
     return fail_stmt(s, st, "stats_member_delete");
   return step_done(s, st, "stats_member_delete");
 }
+
+/* ---- added for `enforcewatch report` (issue 5): a reader's open ---- */
+
+/* A report reads the state file of a running daemon: nothing may be
+ * written (no migration, no journal mode change), and a file of another
+ * schema version is refused rather than read with the wrong queries. The
+ * statements that write are prepared like the others and fail if used. */
+int ew_store_open_readonly(ew_store **out, const char *path, char *errstr,
+                           size_t errstr_size) {
+  *out = NULL;
+  ew_store *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(errstr, errstr_size, "store: out of memory");
+    return -1;
+  }
+  int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY, NULL);
+  if (rc != SQLITE_OK) {
+    fail(s, "cannot open %s: %s", path,
+         s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+    goto fail;
+  }
+  sqlite3_extended_result_codes(s->db, 1);
+  sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+  char v[32];
+  if (pragma_text(s, "PRAGMA user_version", v, sizeof v) < 0)
+    goto fail;
+  long version = strtol(v, NULL, 10);
+  if (version != SCHEMA_VERSION) {
+    if (version == 0)
+      fail(s, "%s is not an enforcewatch state file", path);
+    else
+      fail(s,
+           "%s has schema version %ld, this build reads %d; open it once "
+           "with this build's daemon",
+           path, version, SCHEMA_VERSION);
+    goto fail;
+  }
+  for (int i = 0; i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->st[i], NULL) != SQLITE_OK) {
+      fail_db(s, sql[i]);
+      goto fail;
+    }
+  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
+    const ew_rtype *t = ew_rtype_of((ew_rkind)k);
+    s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
+    s->meta[k].participants_off =
+        field_off(t, "participant_agency_usccs", EW_FT_STRV);
+    s->meta[k].code_off = field_off(t, "violation_code", EW_FT_STR);
+  }
+  if (cache_load(s) < 0)
+    goto fail;
+  *out = s;
+  return 0;
+fail:
+  snprintf(errstr, errstr_size, "%s", s->errmsg);
+  ew_store_close(s);
+  return -1;
+}
+
+/* ---- added for `enforcewatch sample` (issue 5) ---- */
+
+/* Run once per command, so prepared here rather than kept with the
+ * statements of every event. */
+int ew_store_inspected_scan(ew_store *s, ew_time from, ew_time to,
+                            ew_inspected_fn fn, void *ud) {
+  static const char q[] =
+      "SELECT agency_uscc, enterprise_uscc, inspection_id, started_at"
+      " FROM hist_inspection WHERE started_at >= ?1 AND started_at < ?2"
+      " ORDER BY agency_uscc, enterprise_uscc, inspection_id";
+  sqlite3_stmt *st = NULL;
+  int rc, ret = 0;
+  if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK ||
+      sqlite3_bind_int64(st, 1, from) != SQLITE_OK ||
+      sqlite3_bind_int64(st, 2, to) != SQLITE_OK) {
+    fail_db(s, "inspected_scan");
+    sqlite3_finalize(st);
+    return -1;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    ew_inspected_row r = {(const char *)sqlite3_column_text(st, 0),
+                          (const char *)sqlite3_column_text(st, 1),
+                          (const char *)sqlite3_column_text(st, 2),
+                          column_time(st, 3)};
+    if ((ret = fn(ud, &r)) != 0)
+      break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE) {
+    fail_db(s, "inspected_scan");
+    ret = -1;
+  }
+  sqlite3_finalize(st);
+  return ret;
+}

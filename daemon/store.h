@@ -423,4 +423,34 @@ int ew_store_stats_member_add(ew_store *s, const char *agency,
                               const char *period, const char *metric,
                               const char *member, int64_t delta, int64_t *n);
 
+/* ---- added for `enforcewatch report` (issue 5) ---- */
+
+/* Opens an existing state file for reading only (a running daemon's): no
+ * migration, nothing written. A file of another schema version is refused.
+ * Only the readers (ref lookups, ew_store_stats_scan/get, ...) may be used;
+ * a write fails. On failure returns -1 with the reason in errstr. */
+int ew_store_open_readonly(ew_store **out, const char *path, char *errstr,
+                           size_t errstr_size);
+
+/* ---- added for `enforcewatch sample` (issue 5) ---- */
+
+/* One inspection that took place (history row), as the follow-up sample
+ * reads it. Strings are valid only during the callback. */
+typedef struct ew_inspected_row {
+  const char *agency_uscc;
+  const char *enterprise_uscc;
+  const char *inspection_id;
+  ew_time started_at;
+} ew_inspected_row;
+typedef int (*ew_inspected_fn)(void *ud, const ew_inspected_row *r);
+/* Calls fn for every inspection in history (latest snapshot STARTED or
+ * ENDED: not PLANNED, not CANCELLED) whose started_at is in [from, to),
+ * ordered by agency_uscc, enterprise_uscc, inspection_id. History is
+ * pruned past the longest rule lookback (engine_time.c, 760 days by
+ * default), so older periods may come back incomplete. fn returns 0 to go
+ * on, non-zero to stop (that value is returned). Read-only: works on a
+ * store of ew_store_open_readonly. */
+int ew_store_inspected_scan(ew_store *s, ew_time from, ew_time to,
+                            ew_inspected_fn fn, void *ud);
+
 #endif /* EW_STORE_H */
