@@ -186,6 +186,165 @@ int ew_engine_cover_year(ew_engine *e, int64_t year) {
   return 0;
 }
 
+/* ---- R23: (agency, quarter) subjects (issue 5) ----
+ *
+ * "<agency_uscc>/<YYYY>-Q<n>" is judged at the quarter's end (a wake-up),
+ * and again when a decision inside its span, or a complaint concluded in
+ * it (R23f), arrives or changes, if it ended no more than
+ * R23_LATE_QUARTERS quarters before the clock's quarter: history is kept
+ * that long behind the longest span (hist_horizon_days), and older quarters
+ * are final. Wake-ups: a decision arms the open quarter whose span it
+ * reaches; a quarter judged after its end arms the next one while the
+ * agency has decisions within the next one's span. */
+#define R23_LATE_QUARTERS 4
+
+/* Sets the wake-up of (agency, q) at q's end unless it is set. */
+static int r23_arm(ew_engine *e, const char *agency_uscc, int64_t q) {
+  ew_time end = ew_r23_quarter_end(q), due;
+  const char *id = ew_arena_printf(&e->arena, "%s/%04d-Q%d", agency_uscc,
+                                   (int)(q / 4), (int)(q % 4) + 1);
+  if (!id)
+    return ew_engine_fail(e, "out of memory");
+  if (ew_store_wakeup_get(e->store, EW_SUBJ_AGENCY, id, &due) < 0 ||
+      (due != end &&
+       ew_store_wakeup_put(e->store, EW_SUBJ_AGENCY, id, -1, end) < 0))
+    return fail_store(e, "R23 wake-up");
+  return 0;
+}
+
+static int r23_first_row(void *ud, const ew_hist_penalty *h) {
+  if (h->decided_at != EW_NONE && h->decided_at < *(ew_time *)ud)
+    *(ew_time *)ud = h->decided_at;
+  return 1;
+}
+
+static int r23_any_row(void *ud, const ew_hist_penalty *h) {
+  (void)h;
+  *(int *)ud = 1;
+  return 1;
+}
+
+static int r23_judge_quarter(ew_engine *e, const char *agency_uscc, int64_t q,
+                             const char *event_id, ew_time event_time,
+                             ew_time now) {
+  const char *id = ew_arena_printf(&e->arena, "%s/%04d-Q%d", agency_uscc,
+                                   (int)(q / 4), (int)(q % 4) + 1);
+  if (!id)
+    return ew_engine_fail(e, "out of memory");
+  const ew_record *ag = NULL;
+  if (ew_store_ref_get(e->store, EW_REC_AGENCY, agency_uscc, &ag) < 0)
+    return fail_store(e, "agency lookup");
+  /* Decisions of an agency missing from the registry are judged too. */
+  ew_record stub;
+  if (!ag) {
+    memset(&stub, 0, sizeof stub);
+    stub.kind = EW_REC_AGENCY;
+    ew_rtype_init(ew_rtype_of(EW_REC_AGENCY), &stub.u);
+    stub.u.agency.agency_uscc = agency_uscc;
+    stub.u.agency.has_inspection_power = 0;
+    ag = &stub;
+  }
+  ew_subject sj = {0};
+  sj.rec = ag;
+  sj.type = EW_SUBJ_AGENCY;
+  sj.id = id;
+  sj.part = -1;
+  sj.event_id = event_id;
+  sj.event_time = event_time;
+  if (ew_engine_judge(e, &sj, now) < 0)
+    return -1;
+  ew_time next_end = ew_r23_quarter_end(q + 1);
+  int64_t span = ew_r23_span_months(e->cfg);
+  if (now == EW_NONE || now < ew_r23_quarter_end(q) || next_end <= now ||
+      span == 0)
+    return 0;
+  int has = 0;
+  if (ew_store_hist_decisions_between(
+          e->store, agency_uscc, ew_r23_span_start(q + 1, span), next_end - 1,
+          &e->arena, r23_any_row, &has) < 0)
+    return fail_store(e, "R23 decisions");
+  return has ? r23_arm(e, agency_uscc, q + 1) : 0;
+}
+
+/* Keeps the earliest decided_at of the agency's decisions ever received
+ * (EW_R23_FIRST_META), where R23 takes its data to begin. The first time,
+ * history's earliest counts too (a store from before R23). */
+static int r23_note_first(ew_engine *e, const char *agency_uscc, ew_time t) {
+  const char *key =
+      ew_arena_printf(&e->arena, "%s%s", EW_R23_FIRST_META, agency_uscc);
+  int64_t v;
+  int found;
+  if (!key)
+    return ew_engine_fail(e, "out of memory");
+  if (ew_store_meta_get(e->store, key, &v, &found) < 0)
+    return fail_store(e, "R23 data start");
+  if (!found) {
+    v = t;
+    if (ew_store_hist_decisions_between(e->store, agency_uscc, INT64_MIN, t,
+                                        &e->arena, r23_first_row, &v) < 0)
+      return fail_store(e, "R23 data start");
+  }
+  if (found && v <= t)
+    return 0;
+  if (v > t)
+    v = t;
+  return ew_store_meta_put(e->store, key, v) < 0
+             ? fail_store(e, "R23 data start")
+             : 0;
+}
+
+/* 1 when `t` lies in the span of quarter `q`. */
+static int r23_covers(int64_t q, int64_t span, ew_time t) {
+  return t != EW_NONE && t < ew_r23_quarter_end(q) &&
+         t >= ew_r23_span_start(q, span);
+}
+
+static int r23_on_event(ew_engine *e, const ew_record *rec, ew_time was) {
+  if (!ew_r23_enabled(e->cfg))
+    return 0;
+  ew_time clock = e->clock;
+  int64_t cur = clock != EW_NONE ? ew_r23_quarter_of(clock) : 0;
+  if (rec->kind == EW_REC_PENALTY) {
+    const ew_penalty *p = &rec->u.penalty;
+    ew_time t = p->withdrawn_at == EW_NONE ? p->decided_at : EW_NONE;
+    int64_t span = ew_r23_span_months(e->cfg);
+    if (!p->agency_uscc || span == 0)
+      return 0;
+    if (t != EW_NONE && r23_note_first(e, p->agency_uscc, t) < 0)
+      return -1;
+    /* Late data: the ended quarters whose span it enters or leaves. */
+    ew_time moved = t != EW_NONE ? t : p->decided_at;
+    for (int64_t q = cur - R23_LATE_QUARTERS; clock != EW_NONE && q < cur; q++)
+      if ((r23_covers(q, span, moved) || r23_covers(q, span, was)) &&
+          r23_judge_quarter(e, p->agency_uscc, q, p->event_id, p->event_time,
+                            clock) < 0)
+        return -1;
+    if (t == EW_NONE)
+      return 0;
+    int64_t open = ew_r23_quarter_of(clock != EW_NONE && clock > t ? clock : t);
+    return r23_covers(open, span, t) ? r23_arm(e, p->agency_uscc, open) : 0;
+  }
+  if (rec->kind == EW_REC_COMPLAINT && e->cfg->r23f.c.enabled) {
+    const ew_complaint *c = &rec->u.complaint;
+    ew_time t[2] = {c->concluded_at, was};
+    if (!c->respondent_agency_uscc)
+      return 0;
+    for (int i = 0; i < 2; i++) {
+      if (t[i] == EW_NONE ||
+          (i == 1 && t[0] != EW_NONE &&
+           ew_r23_quarter_of(t[0]) == ew_r23_quarter_of(t[1])))
+        continue;
+      int64_t q = ew_r23_quarter_of(t[i]);
+      if (clock != EW_NONE && q < cur - R23_LATE_QUARTERS)
+        continue;
+      if (r23_judge_quarter(e, c->respondent_agency_uscc, q, c->event_id,
+                            c->event_time, clock) < 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
 /* ---- notices as subjects (R24) ---- */
 
 int ew_engine_judge_notice(ew_engine *e, const char *notice_id,
@@ -315,6 +474,8 @@ static int window_span(ew_time t, ew_time was, int64_t days, ew_time *from,
 }
 
 int ew_engine_judge_followers(ew_engine *e, const ew_record *rec, ew_time was) {
+  if (r23_on_event(e, rec, was) < 0)
+    return -1;
   followers f = {&e->arena, ew_record_id(rec), NULL, 0, 0, 0};
   int rc = 0;
   ew_rkind kind = rec->kind;
@@ -413,7 +574,7 @@ static int fire(ew_engine *e, const ew_wakeup *w) {
     return ew_engine_judge(e, &sj, w->due_at);
   }
   case EW_SUBJ_AGENCY: {
-    /* "<agency_uscc>/<year>" */
+    /* "<agency_uscc>/<year>" (R01) or "<agency_uscc>/<YYYY>-Q<n>" (R23) */
     const char *slash = strrchr(w->subject_id, '/');
     if (!slash)
       return 0;
@@ -424,6 +585,9 @@ static int fire(ew_engine *e, const ew_wakeup *w) {
     int64_t year = strtoll(slash + 1, NULL, 10);
     if (ew_store_ref_get(e->store, EW_REC_AGENCY, uscc, &ref) < 0)
       return fail_store(e, "agency");
+    int64_t q;
+    if (ew_r23_quarter_parse(slash + 1, &q) == 0)
+      return r23_judge_quarter(e, uscc, q, NULL, w->due_at, w->due_at);
     if (!ref)
       return 0;
     sj.rec = ref;
@@ -448,7 +612,8 @@ static int fire(ew_engine *e, const ew_wakeup *w) {
  * History is kept as long as some rule can look back at it: the longest of
  * R15's soft_lookback_days, the largest lookback_days of the leniency items
  * on file (730, the contract's default, when there is none), R22b's
- * decision_grace_days and the windows of R14b, R18a and R19, plus
+ * decision_grace_days and the windows of R14b, R18a and R19 (and, for
+ * R23, its longest span plus R23_LATE_QUARTERS of late data), plus
  * HIST_SLACK_DAYS for events that arrive late (a decision is often sent
  * when it is published, days after decided_at).
  * The span is measured back from the engine clock, but never from later
@@ -491,6 +656,10 @@ static int hist_horizon_days(ew_engine *e, int64_t *days) {
   d = days_max(d, hist_clamp_days(e->cfg->r22b.decision_grace_days));
   d = days_max(d, hist_clamp_days(inspection_window_days(e->cfg)));
   d = days_max(d, hist_clamp_days(e->cfg->r14b.window_days));
+  if (ew_r23_enabled(e->cfg))
+    d = days_max(
+        d, hist_clamp_days(
+               (ew_r23_span_months(e->cfg) + 3 * R23_LATE_QUARTERS) * 31));
   *days = d + HIST_SLACK_DAYS;
   return 0;
 }

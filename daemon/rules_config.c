@@ -215,6 +215,72 @@ void ew_rules_config_defaults(ew_rules_config *cfg) {
   notice_set(&cfg->r21b.c, EW_NOTICE_IMMEDIATE, EW_NT_REFERRAL_DISCIPLINE,
              EW_SEV_INFO);
 
+  /* R23 (¶5) [P]: statistical screens, 请核查 not proof, per agency and
+   * quarter over the 12 months before its end: (a) 整齐化 CV < 0.2 and
+   * >= 80% of fines within 15% of the median (HIGH); (b) 罚没 up > 10%
+   * a year, two years running; (c) 顶格 fines > 20%; (d) > 30% on
+   * enterprises registered elsewhere; (e) the last 10 days of month,
+   * quarter or year > 2x the mean daily count; each MEDIUM, HIGH with two
+   * signals; at least 12 decisions (and 6 months of data for a) so that a
+   * small agency is not flagged by chance. (f) a substantiated complaint
+   * of 趋利性执法 (the quota document found): CRITICAL. 监督意见书 each;
+   * the 财政局 of rules.md's cc is in no registry, so it is not copied. */
+  cfg->r23a.c.enabled = 1;
+  cfg->r23a.c.severity = EW_SEV_HIGH;
+  cfg->r23a.severity_multi = EW_SEV_HIGH;
+  cfg->r23a.multi_signals = 2;
+  cfg->r23a.window_months = 12;
+  cfg->r23a.min_cases = 12;
+  cfg->r23a.min_months = 6;
+  cfg->r23a.cv_max_percent = 20;
+  cfg->r23a.band_percent = 15;
+  cfg->r23a.share_min_percent = 80;
+  cfg->r23b.c.enabled = 1;
+  cfg->r23b.c.severity = EW_SEV_MEDIUM;
+  cfg->r23b.severity_multi = EW_SEV_HIGH;
+  cfg->r23b.multi_signals = 2;
+  cfg->r23b.growth_min_percent = 10;
+  cfg->r23b.min_year_cases = 12;
+  cfg->r23c.c.enabled = 1;
+  cfg->r23c.c.severity = EW_SEV_MEDIUM;
+  cfg->r23c.severity_multi = EW_SEV_HIGH;
+  cfg->r23c.multi_signals = 2;
+  cfg->r23c.window_months = 12;
+  cfg->r23c.min_cases = 12;
+  cfg->r23c.share_max_percent = 20;
+  cfg->r23d.c.enabled = 1;
+  cfg->r23d.c.severity = EW_SEV_MEDIUM;
+  cfg->r23d.severity_multi = EW_SEV_HIGH;
+  cfg->r23d.multi_signals = 2;
+  cfg->r23d.window_months = 12;
+  cfg->r23d.min_cases = 12;
+  cfg->r23d.share_max_percent = 30;
+  cfg->r23e.c.enabled = 1;
+  cfg->r23e.c.severity = EW_SEV_MEDIUM;
+  cfg->r23e.severity_multi = EW_SEV_HIGH;
+  cfg->r23e.multi_signals = 2;
+  cfg->r23e.window_months = 12;
+  cfg->r23e.min_cases = 12;
+  cfg->r23e.last_days = 10;
+  cfg->r23e.ratio_max_percent = 200;
+  cfg->r23e.min_end_cases = 5;
+  cfg->r23f.c.enabled = 1;
+  cfg->r23f.c.severity = EW_SEV_CRITICAL;
+  cfg->r23f.categories = BIT(EW_CAT_PROFIT_DRIVEN);
+  cfg->r23f.findings = BIT(EW_FIND_SUBSTANTIATED);
+  notice_set(&cfg->r23a.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  notice_set(&cfg->r23b.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  notice_set(&cfg->r23c.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  notice_set(&cfg->r23d.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  notice_set(&cfg->r23e.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+  notice_set(&cfg->r23f.c, EW_NOTICE_IMMEDIATE, EW_NT_SUPERVISION_OPINION,
+             EW_SEV_INFO);
+
   /* R24: feedback due 30 d after the notice [P] (MEDIUM); 15 d later HIGH
    * and an INSPECTION_BULLETIN (通报) candidate. */
   cfg->r24.c.enabled = 1;
@@ -600,6 +666,44 @@ const ew_rule_param ew_rule_params[] = {
     ENUMSET("R21a", "findings", r21a.findings, &ew_enum_finding),
     COMMON("R21b", r21b),
     ENUMSET("R21b", "categories", r21b.categories, &ew_enum_category),
+
+    COMMON("R23a", r23a),
+    SEVERITY("R23a", "severity_multi", r23a.severity_multi),
+    INT("R23a", "multi_signals", r23a.multi_signals, 2, 6),
+    INT("R23a", "window_months", r23a.window_months, 1, 36),
+    INT("R23a", "min_cases", r23a.min_cases, 1, 1000000),
+    INT("R23a", "min_months", r23a.min_months, 1, 36),
+    INT("R23a", "cv_max_percent", r23a.cv_max_percent, 1, 1000),
+    INT("R23a", "band_percent", r23a.band_percent, 0, 100),
+    INT("R23a", "share_min_percent", r23a.share_min_percent, 1, 100),
+    COMMON("R23b", r23b),
+    SEVERITY("R23b", "severity_multi", r23b.severity_multi),
+    INT("R23b", "multi_signals", r23b.multi_signals, 2, 6),
+    INT("R23b", "growth_min_percent", r23b.growth_min_percent, 0, 10000),
+    INT("R23b", "min_year_cases", r23b.min_year_cases, 1, 1000000),
+    COMMON("R23c", r23c),
+    SEVERITY("R23c", "severity_multi", r23c.severity_multi),
+    INT("R23c", "multi_signals", r23c.multi_signals, 2, 6),
+    INT("R23c", "window_months", r23c.window_months, 1, 36),
+    INT("R23c", "min_cases", r23c.min_cases, 1, 1000000),
+    INT("R23c", "share_max_percent", r23c.share_max_percent, 0, 99),
+    COMMON("R23d", r23d),
+    SEVERITY("R23d", "severity_multi", r23d.severity_multi),
+    INT("R23d", "multi_signals", r23d.multi_signals, 2, 6),
+    INT("R23d", "window_months", r23d.window_months, 1, 36),
+    INT("R23d", "min_cases", r23d.min_cases, 1, 1000000),
+    INT("R23d", "share_max_percent", r23d.share_max_percent, 0, 99),
+    COMMON("R23e", r23e),
+    SEVERITY("R23e", "severity_multi", r23e.severity_multi),
+    INT("R23e", "multi_signals", r23e.multi_signals, 2, 6),
+    INT("R23e", "window_months", r23e.window_months, 1, 36),
+    INT("R23e", "min_cases", r23e.min_cases, 1, 1000000),
+    INT("R23e", "last_days", r23e.last_days, 1, 27),
+    INT("R23e", "ratio_max_percent", r23e.ratio_max_percent, 100, 100000),
+    INT("R23e", "min_end_cases", r23e.min_end_cases, 1, 1000000),
+    COMMON("R23f", r23f),
+    ENUMSET("R23f", "categories", r23f.categories, &ew_enum_category),
+    ENUMSET("R23f", "findings", r23f.findings, &ew_enum_finding),
 
     COMMON("R22a", r22a),
     {"R22a", "statutory_fee_items", EW_PT_STRLIST,

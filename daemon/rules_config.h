@@ -136,6 +136,60 @@ typedef struct ew_rules_config {
     ew_rule_common c;
     uint32_t categories; /* bit per EW_CAT_*: referred to 纪检监察 */
   } r21b;
+  /* ---- profit-driven signals (issue 5, r23_profit_signals.c): screens
+   * per agency and quarter over the months before the quarter's end.
+   * Shares and ratios are whole percents. Each of R23a-R23e rises to
+   * severity_multi when the agency has multi_signals or more signals
+   * (R23a-R23f) in the quarter. ---- */
+  struct {
+    ew_rule_common c;          /* HIGH: 整齐化 is how a quota shows */
+    int severity_multi;        /* with multi_signals signals: HIGH */
+    int64_t multi_signals;     /* 2 */
+    int64_t window_months;     /* 12 */
+    int64_t min_cases;         /* decisions, and fined ones, in it: 12 */
+    int64_t min_months;        /* months the agency's data covers: 6 */
+    int64_t cv_max_percent;    /* monthly counts' CV below it: 20 */
+    int64_t band_percent;      /* around the median fine: 15 */
+    int64_t share_min_percent; /* of fines within the band, at least: 80 */
+  } r23a;
+  struct {
+    ew_rule_common c;
+    int severity_multi;
+    int64_t multi_signals;
+    int64_t growth_min_percent; /* 罚没 year on year, above it twice: 10 */
+    int64_t min_year_cases;     /* decisions in each of the 3 years: 12 */
+  } r23b;
+  struct {
+    ew_rule_common c;
+    int severity_multi;
+    int64_t multi_signals;
+    int64_t window_months;     /* 12 */
+    int64_t min_cases;         /* fines judged against a benchmark: 12 */
+    int64_t share_max_percent; /* 顶格 fines, above it: 20 */
+  } r23c;
+  struct {
+    ew_rule_common c;
+    int severity_multi;
+    int64_t multi_signals;
+    int64_t window_months;     /* 12 */
+    int64_t min_cases;         /* decisions: 12 */
+    int64_t share_max_percent; /* on enterprises from elsewhere: 30 */
+  } r23d;
+  struct {
+    ew_rule_common c;
+    int severity_multi;
+    int64_t multi_signals;
+    int64_t window_months;     /* 12 */
+    int64_t min_cases;         /* decisions: 12 */
+    int64_t last_days;         /* of each month, quarter, year: 10 */
+    int64_t ratio_max_percent; /* their daily rate over the mean: 200 */
+    int64_t min_end_cases;     /* decisions in those days, at least: 5 */
+  } r23e;
+  struct {
+    ew_rule_common c;    /* CRITICAL */
+    uint32_t categories; /* bit per EW_CAT_*: PROFIT_DRIVEN */
+    uint32_t findings;   /* bit per EW_FIND_*: SUBSTANTIATED */
+  } r23f;
   struct {
     ew_rule_common c;           /* severity: feedback overdue */
     int severity_late;          /* escalated */

@@ -31,7 +31,7 @@
 
 #include "record_blob.h"
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 #define BUSY_TIMEOUT_MS 5000
 
 /* Each step migrates from version i to i+1; never edit a released step.
@@ -149,7 +149,18 @@ static const char *const migrations[SCHEMA_VERSION] = {
     "CREATE TABLE stats_member("
     "  agency_uscc TEXT NOT NULL, period TEXT NOT NULL, metric TEXT NOT NULL,"
     "  member TEXT NOT NULL, n INTEGER NOT NULL,"
-    "  PRIMARY KEY(agency_uscc, period, metric, member)) WITHOUT ROWID;"};
+    "  PRIMARY KEY(agency_uscc, period, metric, member)) WITHOUT ROWID;",
+    /* 6 -> 7: R23 (issue 5). The benchmark a decision names, for 顶格
+     * (R23c); complaints concluded with a finding against an agency, for
+     * R23f, by that agency and conclusion time. */
+    "ALTER TABLE hist_penalty ADD COLUMN benchmark_id TEXT;"
+    "CREATE TABLE hist_complaint("
+    "  complaint_id TEXT PRIMARY KEY, part INTEGER NOT NULL,"
+    "  respondent_uscc TEXT NOT NULL, category INTEGER, finding INTEGER,"
+    "  concluded_at INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE INDEX hist_complaint_by_respondent"
+    "  ON hist_complaint(respondent_uscc, concluded_at);"
+    "CREATE INDEX hist_complaint_by_t ON hist_complaint(concluded_at);"};
 
 enum {
   ST_BEGIN,
@@ -212,6 +223,11 @@ enum {
   ST_CONTRIB_DELETE,
   ST_MEMBER_ADD,
   ST_MEMBER_DELETE,
+  ST_HIST_COMPLAINT_PUT, /* R23 (issue 5) */
+  ST_HIST_COMPLAINT_DELETE,
+  ST_HIST_COMPLAINT_AT,
+  ST_HIST_WINDOW_COMPLAINTS,
+  ST_HIST_PRUNE_COMPLAINT,
   ST_COUNT
 };
 
@@ -220,7 +236,7 @@ enum {
 #define HIST_PENALTY_COLS                                                      \
   "decision_no, enterprise_uscc, agency_uscc, case_id, violation_code,"        \
   " decided_at, fine_fen, confiscated_fen, compulsory, penalised, part,"       \
-  " industry_code, coalesce(penalty_types, 0)"
+  " industry_code, coalesce(penalty_types, 0), benchmark_id"
 #define HIST_INSPECTION_COLS                                                   \
   "inspection_id, enterprise_uscc, agency_uscc, t, soft_measures, result,"     \
   " part, started_at, check_class, trigger_type, coalesce(check_items, ''),"   \
@@ -272,8 +288,9 @@ static const char *const sql[ST_COUNT] = {
         "INSERT OR REPLACE INTO hist_penalty(decision_no, part,"
         " enterprise_uscc, agency_uscc, case_id, violation_code, decided_at,"
         " fine_fen, confiscated_fen, compulsory, penalised, t, industry_code,"
-        " penalty_types)"
-        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        " penalty_types, benchmark_id)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+        " ?15)",
     [ST_HIST_PENALTY_DELETE] =
         "DELETE FROM hist_penalty WHERE decision_no = ?1",
     [ST_HIST_INSPECTION_PUT] =
@@ -380,6 +397,23 @@ static const char *const sql[ST_COUNT] = {
     [ST_MEMBER_DELETE] =
         "DELETE FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
         " AND metric = ?3 AND member = ?4 AND n <= 0",
+    [ST_HIST_COMPLAINT_PUT] =
+        "INSERT OR REPLACE INTO hist_complaint(complaint_id, part,"
+        " respondent_uscc, category, finding, concluded_at)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_HIST_COMPLAINT_DELETE] =
+        "DELETE FROM hist_complaint WHERE complaint_id = ?1",
+    [ST_HIST_COMPLAINT_AT] =
+        "SELECT concluded_at FROM hist_complaint WHERE complaint_id = ?1",
+    [ST_HIST_WINDOW_COMPLAINTS] =
+        "SELECT complaint_id, respondent_uscc, category, finding,"
+        " concluded_at, part FROM hist_complaint WHERE respondent_uscc = ?1"
+        " AND concluded_at >= ?2 AND concluded_at <= ?3"
+        " ORDER BY concluded_at, complaint_id",
+    [ST_HIST_PRUNE_COMPLAINT] =
+        "DELETE FROM hist_complaint WHERE complaint_id IN (SELECT"
+        " complaint_id FROM hist_complaint WHERE concluded_at < ?1"
+        " ORDER BY concluded_at LIMIT ?2)",
 };
 
 /* ---- reference cache ---- */
@@ -1684,7 +1718,8 @@ static int hist_penalty_put(ew_store *s, const ew_penalty *p, int32_t part) {
       sqlite3_bind_int(st, 10, p->compulsory_measures.n > 0) ||
       sqlite3_bind_int(st, 11, penalised) || bind_time(st, 12, t) ||
       bind_text(st, 13, p->industry_code) ||
-      sqlite3_bind_int64(st, 14, (int64_t)enum_bits(p->penalty_types)))
+      sqlite3_bind_int64(st, 14, (int64_t)enum_bits(p->penalty_types)) ||
+      bind_text(st, 15, p->benchmark_id))
     return fail_stmt(s, st, "hist_record penalty");
   return step_done(s, st, "hist_record penalty");
 }
@@ -1749,12 +1784,37 @@ static int hist_inspection_put(ew_store *s, const ew_inspection *in,
   return step_done(s, st, "hist_record inspection");
 }
 
+/* R23f: a complaint concluded with a finding against a named agency; any
+ * other snapshot removes what an earlier one left. */
+static int hist_complaint_put(ew_store *s, const ew_complaint *c,
+                              int32_t part) {
+  sqlite3_stmt *st;
+  if (!c->complaint_id)
+    return 0;
+  if (!c->respondent_agency_uscc || !*c->respondent_agency_uscc ||
+      c->concluded_at == EW_NONE || c->finding < 0) {
+    st = s->st[ST_HIST_COMPLAINT_DELETE];
+    if (bind_text(st, 1, c->complaint_id))
+      return fail_stmt(s, st, "hist_record complaint");
+    return step_done(s, st, "hist_record complaint");
+  }
+  st = s->st[ST_HIST_COMPLAINT_PUT];
+  if (bind_text(st, 1, c->complaint_id) || sqlite3_bind_int(st, 2, part) ||
+      bind_text(st, 3, c->respondent_agency_uscc) ||
+      bind_enum(st, 4, c->category) || bind_enum(st, 5, c->finding) ||
+      sqlite3_bind_int64(st, 6, c->concluded_at))
+    return fail_stmt(s, st, "hist_record complaint");
+  return step_done(s, st, "hist_record complaint");
+}
+
 int ew_store_hist_record(ew_store *s, const ew_record *rec, int32_t part) {
   switch (rec->kind) {
   case EW_REC_PENALTY:
     return hist_penalty_put(s, &rec->u.penalty, part);
   case EW_REC_INSPECTION:
     return hist_inspection_put(s, &rec->u.inspection, part);
+  case EW_REC_COMPLAINT:
+    return hist_complaint_put(s, &rec->u.complaint, part);
   default:
     return 0;
   }
@@ -1778,6 +1838,7 @@ static void hist_read_penalty(sqlite3_stmt *st, ew_arena *a, void *dst,
   out->part = sqlite3_column_int(st, 10);
   out->industry_code = column_dup(st, 11, a, oom);
   out->penalty_types = (uint32_t)sqlite3_column_int64(st, 12);
+  out->benchmark_id = column_dup(st, 13, a, oom);
 }
 
 static void hist_read_inspection(sqlite3_stmt *st, ew_arena *a, void *dst,
@@ -1891,7 +1952,8 @@ int ew_store_hist_newest(ew_store *s, ew_time *out) {
 
 int ew_store_hist_prune(ew_store *s, ew_time before, int64_t limit,
                         int64_t *deleted, int *more) {
-  static const int which[] = {ST_HIST_PRUNE_PENALTY, ST_HIST_PRUNE_INSPECTION};
+  static const int which[] = {ST_HIST_PRUNE_PENALTY, ST_HIST_PRUNE_INSPECTION,
+                              ST_HIST_PRUNE_COMPLAINT};
   *deleted = 0;
   *more = 0;
   if (limit <= 0)
@@ -2021,6 +2083,29 @@ int ew_store_hist_decisions_between(ew_store *s, const char *agency_uscc,
     return fail_stmt(s, st, "hist_decisions_between");
   return hist_many(s, st, "hist_decisions_between", a, &row, hist_read_penalty,
                    (int (*)(void *, const void *))fn, ud);
+}
+
+static void hist_read_complaint(sqlite3_stmt *st, ew_arena *a, void *dst,
+                                int *oom) {
+  ew_hist_complaint *out = dst;
+  out->complaint_id = column_dup(st, 0, a, oom);
+  out->respondent_agency_uscc = column_dup(st, 1, a, oom);
+  out->category = column_enum(st, 2);
+  out->finding = column_enum(st, 3);
+  out->concluded_at = column_time(st, 4);
+  out->part = sqlite3_column_int(st, 5);
+}
+
+int ew_store_hist_complaints_between(ew_store *s, const char *respondent_uscc,
+                                     ew_time from, ew_time to, ew_arena *a,
+                                     ew_hist_complaint_fn fn, void *ud) {
+  sqlite3_stmt *st = s->st[ST_HIST_WINDOW_COMPLAINTS];
+  ew_hist_complaint row;
+  if (bind_text(st, 1, respondent_uscc) || sqlite3_bind_int64(st, 2, from) ||
+      sqlite3_bind_int64(st, 3, to))
+    return fail_stmt(s, st, "hist_complaints_between");
+  return hist_many(s, st, "hist_complaints_between", a, &row,
+                   hist_read_complaint, (int (*)(void *, const void *))fn, ud);
 }
 
 int ew_store_wakeup_put(ew_store *s, int kind, const char *subject_id,
@@ -2224,10 +2309,12 @@ int ew_store_notices_of_alert(ew_store *s, const char *alert_id, ew_arena *a,
 }
 
 int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t) {
-  sqlite3_stmt *st = s->st[kind == EW_REC_PENALTY ? ST_HIST_PENALTY_DECIDED
-                                                  : ST_HIST_INSPECTION_AT];
+  sqlite3_stmt *st = s->st[kind == EW_REC_PENALTY     ? ST_HIST_PENALTY_DECIDED
+                           : kind == EW_REC_COMPLAINT ? ST_HIST_COMPLAINT_AT
+                                                      : ST_HIST_INSPECTION_AT];
   *t = EW_NONE;
-  if (kind != EW_REC_PENALTY && kind != EW_REC_INSPECTION)
+  if (kind != EW_REC_PENALTY && kind != EW_REC_INSPECTION &&
+      kind != EW_REC_COMPLAINT)
     return 0;
   if (bind_text(st, 1, id))
     return fail_stmt(s, st, "hist_time");

@@ -224,6 +224,8 @@ typedef struct ew_hist_penalty {
   int32_t part;
   const char *industry_code; /* NULL when the record names none */
   uint32_t penalty_types;    /* bit per EW_PT_* */
+  /* issue 5 (R23c): */
+  const char *benchmark_id; /* NULL when the record names none */
 } ew_hist_penalty;
 
 /* A STARTED or ENDED inspection as remembered. */
@@ -243,8 +245,9 @@ typedef struct ew_hist_inspection {
   const char *joint_plan_id; /* NULL when none */
 } ew_hist_inspection;
 
-/* Records what history keeps of the accepted snapshot `rec` (a penalty or
- * an inspection; other kinds are ignored) with its source partition. */
+/* Records what history keeps of the accepted snapshot `rec` (a penalty, an
+ * inspection or, for R23f, a complaint; other kinds are ignored) with its
+ * source partition. */
 int ew_store_hist_record(ew_store *s, const ew_record *rec, int32_t part);
 
 /* The queries: each finds at most one entry, copies its strings into `a`
@@ -281,7 +284,9 @@ int ew_store_hist_compulsory(ew_store *s, const char *enterprise_uscc,
                              ew_arena *a, ew_hist_penalty *out, int *found);
 
 /* Pruning. An entry's time is decided_at (else the snapshot's event_time)
- * for a penalty and `at` for an inspection. */
+ * for a penalty, `at` for an inspection and concluded_at for a complaint
+ * (R23f; its entries are deleted up to `limit` too, and not counted by
+ * ew_store_hist_newest or ew_store_hist_count). */
 
 /* The latest entry time in history; EW_NONE when it is empty. */
 int ew_store_hist_newest(ew_store *s, ew_time *out);
@@ -334,9 +339,29 @@ int ew_store_hist_decisions_between(ew_store *s, const char *agency_uscc,
                                     ew_time from, ew_time to, ew_arena *a,
                                     ew_hist_penalty_fn fn, void *ud);
 
-/* The time history places inspection or decision `id` at (an
- * inspection's `at`, a decision's decided_at), EW_NONE when it has no row:
- * where it was before a new snapshot moves it. */
+/* Added for R23f (issue 5): a complaint concluded with a finding against a
+ * named agency (respondent_agency_uscc, concluded_at and finding set; a
+ * later snapshot without them removes the row). Pruned like the rest of
+ * history, by concluded_at. */
+typedef struct ew_hist_complaint {
+  const char *complaint_id;
+  const char *respondent_agency_uscc;
+  int category; /* EW_CAT_*, -1 when not known */
+  int finding;  /* EW_FIND_* */
+  ew_time concluded_at;
+  int32_t part;
+} ew_hist_complaint;
+typedef int (*ew_hist_complaint_fn)(void *ud, const ew_hist_complaint *h);
+/* The complaints against `respondent_uscc` concluded in [from, to], in
+ * (concluded_at, complaint_id) order, as the window queries above. */
+int ew_store_hist_complaints_between(ew_store *s, const char *respondent_uscc,
+                                     ew_time from, ew_time to, ew_arena *a,
+                                     ew_hist_complaint_fn fn, void *ud);
+
+/* The time history places inspection, decision or complaint `id` at (an
+ * inspection's `at`, a decision's decided_at, a complaint's concluded_at),
+ * EW_NONE when it has no row: where it was before a new snapshot moves
+ * it. */
 int ew_store_hist_time(ew_store *s, ew_rkind kind, const char *id, ew_time *t);
 
 /* Wake-ups: at most one per subject, the time the engine must judge it
@@ -446,8 +471,8 @@ typedef int (*ew_inspected_fn)(void *ud, const ew_inspected_row *r);
 /* Calls fn for every inspection in history (latest snapshot STARTED or
  * ENDED: not PLANNED, not CANCELLED) whose started_at is in [from, to),
  * ordered by agency_uscc, enterprise_uscc, inspection_id. History is
- * pruned past the longest rule lookback (engine_time.c, 760 days by
- * default), so older periods may come back incomplete. fn returns 0 to go
+ * pruned past the longest rule lookback (engine_time.c: R23b's three
+ * years and more by default), so older periods may come back incomplete. fn returns 0 to go
  * on, non-zero to stop (that value is returned). Read-only: works on a
  * store of ew_store_open_readonly. */
 int ew_store_inspected_scan(ew_store *s, ew_time from, ew_time to,

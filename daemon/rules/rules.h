@@ -158,6 +158,12 @@ int ew_rule_r21a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r21b(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r22a(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r22b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23a(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23b(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23c(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23d(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23e(const ew_rule_ctx *ctx, ew_findings *out);
+int ew_rule_r23f(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r24(const ew_rule_ctx *ctx, ew_findings *out);
 int ew_rule_r25(const ew_rule_ctx *ctx, ew_findings *out);
 
@@ -333,5 +339,32 @@ const char *ew_window_ids(const ew_rule_ctx *ctx, ew_findings *out,
  * failure. */
 int ew_window_evidence(const ew_rule_ctx *ctx, ew_alert_builder *b,
                        ew_rkind kind, const char *const *ids, size_t n);
+
+/* ---- R23 (issue 5): (agency, quarter) subjects, defined in
+ * r23_profit_signals.c and used by engine_time.c ----
+ *
+ * A quarter is counted as year * 4 + (quarter - 1); its subject_id is
+ * "<agency_uscc>/<YYYY>-Q<n>" (subject_type AGENCY, rec = the agency
+ * record, ctx->year 0 so that R01 leaves it alone). */
+
+/* The quarter (Asia/Shanghai) of `t`. */
+int64_t ew_r23_quarter_of(ew_time t);
+/* 00:00 Asia/Shanghai of the first day after quarter `q`: when it ends. */
+ew_time ew_r23_quarter_end(int64_t q);
+/* Parses "YYYY-Qn" (the part after the '/'): 0 and *q, or -1. */
+int ew_r23_quarter_parse(const char *period, int64_t *q);
+/* 00:00 Asia/Shanghai of the first day of the month `months` months
+ * before the end of quarter `q`. */
+ew_time ew_r23_span_start(int64_t q, int64_t months);
+/* The months of decisions before a quarter's end that its judgement reads
+ * (the longest window of R23a, c, d, e; 36 with R23b); 0 when none of
+ * them is enabled. */
+int64_t ew_r23_span_months(const ew_rules_config *cfg);
+/* 1 when any of R23a-R23f is enabled. */
+int ew_r23_enabled(const ew_rules_config *cfg);
+/* The meta entry "r23.first:<agency>" keeps the earliest decided_at of the
+ * agency's decisions ever received, where its data begins (engine_time.c
+ * writes it, history pruning does not touch it). */
+#define EW_R23_FIRST_META "r23.first:"
 
 #endif /* EW_RULES_H */

@@ -83,14 +83,14 @@ static void test_open_creates_wal_and_migrates(void **state) {
   side_query(f->path, "PRAGMA journal_mode", v, sizeof v);
   assert_string_equal(v, "wal");
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "6");
+  assert_string_equal(v, "7");
   side_query(f->path,
              "SELECT group_concat(name, ',') FROM (SELECT name FROM "
              "sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
              "ORDER BY name)",
              v, sizeof v);
   assert_string_equal(
-      v, "alert_state,hist_inspection,hist_penalty,meta,"
+      v, "alert_state,hist_complaint,hist_inspection,hist_penalty,meta,"
          "notice,notice_alert,notice_pending,offsets,"
          "outbox,outbox_parked,ref,rule_param,seen_event,snapshot,stats,"
          "stats_contrib,stats_member,wakeup");
@@ -99,7 +99,7 @@ static void test_open_creates_wal_and_migrates(void **state) {
   /* Opening again applies nothing and keeps the version. */
   s = open_store(f->path);
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "6");
+  assert_string_equal(v, "7");
   ew_store_close(s);
 }
 
@@ -121,7 +121,7 @@ static void test_migrates_version_zero_file(void **state) {
   side_query(f->path, "SELECT x FROM notes", v, sizeof v);
   assert_string_equal(v, "kept");
   side_query(f->path, "PRAGMA user_version", v, sizeof v);
-  assert_string_equal(v, "6");
+  assert_string_equal(v, "7");
 }
 
 static void test_refuses_newer_file(void **state) {
