@@ -36,7 +36,8 @@
 #define CHECK_TXN_RECORDS 10000
 
 static const char check_usage[] =
-    "usage: enforcewatch check [--config FILE] [--as-of TIME] FILE...\n"
+    "usage: enforcewatch check [--config FILE] [--as-of TIME] [--stats] "
+    "FILE...\n"
     "\n"
     "Runs the rule engine over JSON Lines files (\"-\" is standard input),\n"
     "read in order, and writes every alert and notice as one JSON line to\n"
@@ -46,6 +47,10 @@ static const char check_usage[] =
     "  --config FILE  rule thresholds from this configuration file\n"
     "  --as-of TIME   fire every deadline due by TIME (ISO-8601, or epoch\n"
     "                 milliseconds); default: the latest event time read\n"
+    "  --stats        also write the stats stream's values (kind \"stats\"),\n"
+    "                 as the daemon emits them: each changed value once per\n"
+    "                 transaction of 10000 records, the last line per key\n"
+    "                 being its final value\n"
     "\n"
     "Exit status: 0 input read whole, 1 a file could not be read,\n"
     "2 bad arguments or configuration.\n";
@@ -56,10 +61,13 @@ typedef struct check_ctx {
   ew_engine *engine;
   int64_t nalerts;
   int emit_errno; /* stdout refused a line: why (0: it did not) */
+  int stats;      /* --stats: write the stats records too */
 } check_ctx;
 
 static int check_emit(void *ud, const ew_record *out) {
   check_ctx *cx = ud;
+  if (out->kind == EW_REC_STATS && !cx->stats)
+    return 0;
   errno = 0;
   if (ew_jsonl_write(stdout, out, EW_JSON_TAG_KIND) != 0) {
     cx->emit_errno = errno ? errno : EIO;
@@ -98,6 +106,16 @@ static int check_commit(replay_ctx *cx) {
   if (!cx->in_txn)
     return 0;
   cx->in_txn = 0;
+  /* The stats the transaction changed, as the daemon's batch emits them
+   * (written by check --stats, dropped otherwise). */
+  if (ew_engine_flush_stats(cx->r->engine) != 0) {
+    fprintf(stderr, "%s: %s: %s\n", cx->r->cmd,
+            emit_failed(cx) ? "stdout" : "engine",
+            emit_failed(cx) ? strerror(*cx->r->emit_errno)
+                            : ew_engine_errmsg(cx->r->engine));
+    ew_store_rollback(cx->r->store);
+    return -1;
+  }
   if (ew_store_commit(cx->r->store) != 0) {
     fprintf(stderr, "%s: store: %s\n", cx->r->cmd,
             ew_store_errmsg(cx->r->store));
@@ -232,15 +250,16 @@ int ew_check_parse_time(const char *s, ew_time *out) {
 
 int ew_cmd_check(int argc, char **argv) {
   const char *config_path = NULL, *as_of_arg = NULL;
-  const ew_cli_opt opts[] = {{"config", &config_path, NULL},
-                             {"as-of", &as_of_arg, NULL}};
   check_ctx cx;
+  memset(&cx, 0, sizeof cx);
+  const ew_cli_opt opts[] = {{"config", &config_path, NULL},
+                             {"as-of", &as_of_arg, NULL},
+                             {"stats", NULL, &cx.stats}};
   ew_replay replay;
   char errstr[512];
   ew_time as_of = EW_NONE;
   int rc = EW_EXIT_FAIL, nfiles;
 
-  memset(&cx, 0, sizeof cx);
   memset(&replay, 0, sizeof replay);
   nfiles = ew_cli_parse(argc, argv, opts, sizeof opts / sizeof opts[0]);
   if (nfiles == EW_CLI_HELP) {

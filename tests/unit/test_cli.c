@@ -395,6 +395,30 @@ static void test_outputs_are_not_inputs(void **state) {
   run_free(&r);
 }
 
+/* --stats adds the stats stream's values; without it check writes only
+ * alerts and notices (contract §7). */
+static void test_stats_only_when_asked(void **state) {
+  fixture *fx = *state;
+  run_result r;
+  char f[512];
+  write_file(fx, "stats.jsonl", LINE_AGENCY LINE_INSPECTION("E1", ONE_OFFICER),
+             f, sizeof f);
+  const char *plain[] = {f, NULL};
+  run_check(fx, &r, NULL, plain);
+  assert_int_equal(r.rc, 0);
+  assert_null(strstr(r.out, "\"kind\":\"stats\""));
+  run_free(&r);
+
+  const char *with[] = {"--stats", f, NULL};
+  run_check(fx, &r, NULL, with);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, R05));
+  assert_non_null(
+      strstr(r.out, "\"metric\":\"inspections_total\",\"value\":1"));
+  assert_non_null(strstr(r.out, "\"metric\":\"alerts_R05\",\"value\":1"));
+  run_free(&r);
+}
+
 static void test_many_records_span_transactions(void **state) {
   fixture *fx = *state;
   run_result r;
@@ -452,6 +476,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_tombstone_deletes_reference, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_outputs_are_not_inputs, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_stats_only_when_asked, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_many_records_span_transactions,
                                       setup, teardown),
