@@ -472,9 +472,9 @@ typedef int (*ew_inspected_fn)(void *ud, const ew_inspected_row *r);
  * ENDED: not PLANNED, not CANCELLED) whose started_at is in [from, to),
  * ordered by agency_uscc, enterprise_uscc, inspection_id. History is
  * pruned past the longest rule lookback (engine_time.c: R23b's three
- * years and more by default), so older periods may come back incomplete. fn returns 0 to go
- * on, non-zero to stop (that value is returned). Read-only: works on a
- * store of ew_store_open_readonly. */
+ * years and more by default), so older periods may come back incomplete. fn
+ * returns 0 to go on, non-zero to stop (that value is returned). Read-only:
+ * works on a store of ew_store_open_readonly. */
 int ew_store_inspected_scan(ew_store *s, ew_time from, ew_time to,
                             ew_inspected_fn fn, void *ud);
 
