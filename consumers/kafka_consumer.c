@@ -41,7 +41,8 @@ struct ew_kafka_consumer {
   void *revoke_ud;
   int fatal;
   char errmsg[512];
-  int joined; /* the group consumer received an assignment (maybe empty) */
+  int joined; /* the group consumer received an assignment (maybe empty)
+               * and has not lost it since */
   /* reference consumer */
   ref_part *parts;
   size_t nparts, cap;
@@ -192,6 +193,11 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     break;
   case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS: {
     int lost = rd_kafka_assignment_lost(rk);
+    /* Lost (the group's session timed out, e.g. over a broker restart):
+     * until the group assigns again, an empty assignment says nothing
+     * about being at the end of anything (at_end). */
+    if (lost)
+      c->joined = 0;
     for (int i = 0; i < parts->cnt; i++)
       ew_info("%s: %s %s[%" PRId32 "]", who(c), lost ? "lost" : "revoked",
               parts->elems[i].topic, parts->elems[i].partition);

@@ -58,8 +58,9 @@ int ew_kafka_consumer_new_events(ew_kafka_consumer **out, const ew_config *cfg,
 
 /* Group consumer: 1 when the group has assigned this consumer its
  * partitions (none is fine) and each has been read up to the high
- * watermark of its last fetch; 0 before the first assignment, while a
- * partition has not been fetched yet, or while messages wait. The daemon's
+ * watermark of its last fetch; 0 before the first assignment, after the
+ * assignment was lost until the next one, while a partition has not been
+ * fetched yet, or while messages wait. The daemon's
  * clock follows wall time only then (issue 4). */
 int ew_kafka_consumer_at_end(ew_kafka_consumer *c);
 

@@ -59,6 +59,10 @@
 #define BOOTSTRAP_LOG_MS 5000
 #define BOOTSTRAP_REFRESH_MS 2000
 #define REVOKE_FLUSH_MS 5000
+/* Event consumers replaced after a fatal client error before the daemon
+ * gives up (fatal_error). */
+#define EVENTS_RECREATE_MAX 5
+#define EVENTS_RECREATE_WINDOW_MS 600000
 /* The retry pause and the poison limit may be lowered by a test build.
  * POISON_LIMIT: failures of one message before it is dead-lettered. */
 #ifndef PAUSE_MIN_MS
@@ -129,9 +133,11 @@ struct ew_daemon {
   } poison;
 
   int stopping;
-  int rewind_failed; /* no batch may be committed any more: exit */
-  int store_fault;   /* ew_store_fault that stopped consumption, 0 none */
-  int store_fatal;   /* ... and it cannot pass by waiting: exit */
+  int events_recreated;          /* event consumers replaced (fatal_error) */
+  int64_t events_recreate_since; /* ... counted since this monotonic ms */
+  int rewind_failed;             /* no batch may be committed any more: exit */
+  int store_fault; /* ew_store_fault that stopped consumption, 0 none */
+  int store_fatal; /* ... and it cannot pass by waiting: exit */
   int64_t shutdown_deadline;
   int64_t next_tick, next_stats, next_refresh;
   counters total;
@@ -903,11 +909,42 @@ void ew_daemon_destroy(ew_daemon *d) {
   free(d);
 }
 
+/* A fatal error of the event consumer is one of the client, not of the
+ * daemon's state: seen after a broker outage outlasted the group session,
+ * when librdkafka 2.0.2 takes the static member's own rejoin for a rival
+ * (FENCED_INSTANCE_ID). The consumed offsets are in the state file, so a new
+ * consumer resumes exactly; the daemon exits only when that keeps failing
+ * (more than EVENTS_RECREATE_MAX times in EVENTS_RECREATE_WINDOW_MS). */
+static int recreate_events(ew_daemon *d) {
+  char err[512];
+  int64_t now = mono_ms();
+  if (now - d->events_recreate_since > EVENTS_RECREATE_WINDOW_MS) {
+    d->events_recreate_since = now;
+    d->events_recreated = 0;
+  }
+  if (++d->events_recreated > EVENTS_RECREATE_MAX)
+    return -1;
+  ew_err("%s; replacing the event consumer (%d in the last %d min): the "
+         "offsets are in the state file",
+         ew_kafka_consumer_errmsg(d->events), d->events_recreated,
+         EVENTS_RECREATE_WINDOW_MS / 60000);
+  ew_kafka_consumer_close(d->events); /* the revoke hook commits the batch */
+  d->events = NULL;
+  if (ew_kafka_consumer_new_events(&d->events, d->cfg, d->store, on_revoke, d,
+                                   err, sizeof err) != 0) {
+    ew_err("%s", err);
+    return -1;
+  }
+  return 0;
+}
+
 static int fatal_error(ew_daemon *d) {
   if (d->rewind_failed || d->store_fatal)
     return 1;
-  if (d->events && ew_kafka_consumer_fatal(d->events)) {
-    ew_err("%s; exiting", ew_kafka_consumer_errmsg(d->events));
+  if (d->events && ew_kafka_consumer_fatal(d->events) &&
+      recreate_events(d) != 0) {
+    ew_err("%s; exiting",
+           d->events ? ew_kafka_consumer_errmsg(d->events) : "event consumer");
     return 1;
   }
   if (d->refs && ew_kafka_consumer_fatal(d->refs)) {
