@@ -32,6 +32,11 @@ alert topic keeps their order):
     later snapshot), never OPEN;
   - "derived": an alert only one side has is explained when its subject is
     a notice that is itself explained (R24 judges notices);
+  - "R23 quarter final before its data came": an R23 signal only check
+    has, of a quarter more than four before the daemon's final clock
+    (daemon_clock_ms): the daemon judges late data only for the four
+    quarters before its clock's, and between the test's rounds its clock
+    is wall time;
   - the daemon's records of an alert_id start with OPEN and never repeat
     the record before them (a repeat is a duplicate delivery).
 notices, by notice_id (the ids are deterministic: type, recipient, alerts):
@@ -117,7 +122,33 @@ class Result:
         return not self.diffs
 
 
-def compare(check_alerts, check_notices, daemon_alerts, daemon_notices):
+R23_LATE_QUARTERS = 4  # engine_time.c: older quarters are final
+
+
+def _r23_final(alert, daemon_clock_ms):
+    """1 when `alert` is an R23 signal of a quarter the daemon held final
+    before its data arrived: check's clock follows the input, the daemon's
+    had reached daemon_clock_ms (wall time between the test's rounds), and
+    the daemon judges late data only for the R23_LATE_QUARTERS quarters
+    before its clock's quarter (engine_time.c)."""
+    import datetime
+    rule = alert.get("rule_id") or ""
+    sid = alert.get("subject_id") or ""
+    if daemon_clock_ms is None or not rule.startswith("R23") or "/" not in sid:
+        return 0
+    try:
+        y, q = sid.rsplit("/", 1)[1].split("-Q")
+        quarter = int(y) * 4 + int(q) - 1
+    except ValueError:
+        return 0
+    t = datetime.datetime.utcfromtimestamp(int(daemon_clock_ms) / 1000 +
+                                           8 * 3600)
+    cur = t.year * 4 + (t.month - 1) // 3
+    return 1 if quarter < cur - R23_LATE_QUARTERS else 0
+
+
+def compare(check_alerts, check_notices, daemon_alerts, daemon_notices,
+            daemon_clock_ms=None):
     r = Result()
     cal, dal = _by(check_alerts, "alert_id"), _by(daemon_alerts, "alert_id")
     cn, dn = _by(check_notices, "notice_id"), _by(daemon_notices, "notice_id")
@@ -147,6 +178,7 @@ def compare(check_alerts, check_notices, daemon_alerts, daemon_notices):
 
     # Alerts: matched, explained at once, or pending (only one side).
     gone = set()  # alert ids withdrawn in the end, on one side or both
+    final_r23 = set()  # R23 alerts of quarters final in the daemon
     pending = []  # (sign, record): only on one side, not explained yet
     for aid in list(cal) + [a for a in dal if a not in cal]:
         c = cal[aid][-1] if aid in cal else None
@@ -177,6 +209,9 @@ def compare(check_alerts, check_notices, daemon_alerts, daemon_notices):
                 r.explained.append(("notice issued at another time", d))
             else:
                 r.diffs.append(("~", c, _field_diff(c, d)))
+        elif c is not None and _r23_final(c, daemon_clock_ms):
+            final_r23.add(aid)
+            r.explained.append(("R23 quarter final before its data came", c))
         elif c is not None:
             pending.append(("-", c))
         elif d.get("status") == "WITHDRAWN":
@@ -198,7 +233,7 @@ def compare(check_alerts, check_notices, daemon_alerts, daemon_notices):
     # each other: iterate until nothing more is explained.
     pend_n = [("-", cn[n][-1]) for n in cn if n not in dn] + \
              [("+", dn[n][-1]) for n in dn if n not in cn]
-    expl_alerts, expl_notices = set(gone), set()
+    expl_alerts, expl_notices = set(gone) | final_r23, set()
     changed = True
     while changed:
         changed = False

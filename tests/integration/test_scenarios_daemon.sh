@@ -446,7 +446,8 @@ for run in open(os.path.join(tmp, "runs.txt")).read().split():
     res = fs.compare(want_a, want_n,
                      fs.read_jsonl(os.path.join(run, "alerts.jsonl"), "alert"),
                      fs.read_jsonl(os.path.join(run, "notices.jsonl"),
-                                   "notice"))
+                                   "notice"),
+                     daemon_clock_ms=as_of)
     open_n += res.open
     wd_n += res.withdrawn
     notices_n += res.notices
