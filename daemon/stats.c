@@ -28,7 +28,8 @@
  * A contribution is stored as text, one part per line:
  *   "c\t<agency>\t<time>\t<metric>\t<count>" or
  *   "m\t<agency>\t<time>\t<metric>\t<member>" (a member of a distinct count).
- * Ids with a tab or a newline have it replaced by a space (ids come from the
+ * Ids with a tab, a newline or 0x1f (the dirty set's separator) have it
+ * replaced by a space (ids come from the
  * feeds; the contract's ids never hold one).
  */
 #include "stats.h"
@@ -102,11 +103,18 @@ int ew_stats_new(ew_stats_acc **out, ew_store *store,
 }
 
 static void dirty_clear(dirty_set *d) {
-  for (size_t i = 0; i < d->cap; i++) {
-    free(d->keys[i]);
-    d->keys[i] = NULL;
+  for (size_t i = 0; i < d->cap && d->n; i++)
+    if (d->keys[i]) {
+      free(d->keys[i]);
+      d->keys[i] = NULL;
+      d->n--;
+    }
+  /* After one huge batch, later ones should not walk its table. */
+  if (d->cap > 4096) {
+    free(d->keys);
+    d->keys = NULL;
+    d->cap = 0;
   }
-  d->n = 0;
 }
 
 void ew_stats_destroy(ew_stats_acc *st) {
@@ -219,11 +227,11 @@ static const char *metric2(ew_stats_acc *st, const char *prefix,
 
 /* Copies s into the arena with tabs and newlines made spaces. */
 static const char *clean(ew_stats_acc *st, const char *s) {
-  if (!s || !strpbrk(s, "\t\n"))
+  if (!s || !strpbrk(s, "\t\n\x1f"))
     return s;
   char *c = ew_arena_strdup(&st->arena, s);
   for (char *p = c; p && *p; p++)
-    if (*p == '\t' || *p == '\n')
+    if (*p == '\t' || *p == '\n' || *p == '\x1f')
       *p = ' ';
   return c;
 }
@@ -349,6 +357,20 @@ static int same_key(const part *a, const part *b) {
          (a->kind == 'c' || strcmp(a->member, b->member) == 0);
 }
 
+static int cmp_key(const void *a, const void *b) {
+  const part *x = a, *y = b;
+  int c = (x->kind > y->kind) - (x->kind < y->kind);
+  if (!c)
+    c = (x->t > y->t) - (x->t < y->t);
+  if (!c)
+    c = strcmp(x->agency, y->agency);
+  if (!c)
+    c = strcmp(x->metric, y->metric);
+  if (!c && x->kind == 'm')
+    c = strcmp(x->member, y->member);
+  return c;
+}
+
 /* Replaces the stored contribution of `subject` with st->now. */
 static int replace(ew_stats_acc *st, const char *subject, ew_time as_of) {
   char *text = NULL;
@@ -369,16 +391,16 @@ static int replace(ew_stats_acc *st, const char *subject, ew_time as_of) {
       return -1;
   partv *all = &st->old;
   int repeat_touched = 0;
-  for (size_t i = 0; i < all->n; i++) {
+  /* Sorted, equal keys are neighbours: a plan of many items merges in
+   * n log n, not n^2 (the review measured 14 s for 32,000 items). */
+  qsort(all->v, all->n, sizeof *all->v, cmp_key);
+  for (size_t i = 0; i < all->n;) {
     part *p = &all->v[i];
-    if (p->kind == 0)
-      continue;
-    int64_t delta = p->n;
-    for (size_t j = i + 1; j < all->n; j++)
-      if (all->v[j].kind && same_key(p, &all->v[j])) {
-        delta += all->v[j].n;
-        all->v[j].kind = 0;
-      }
+    int64_t delta = 0;
+    size_t j = i;
+    for (; j < all->n && same_key(p, &all->v[j]); j++)
+      delta += all->v[j].n;
+    i = j;
     if (!delta)
       continue;
     if (p->kind == 'c'
