@@ -122,7 +122,9 @@ static int loud(ew_kafka_producer *p, rd_kafka_resp_err_t err) {
   return 1;
 }
 
-/* Errors that retrying the same bytes will not cure. */
+/* Errors of the row's own bytes, which retrying will not cure. A topic
+ * missing or forbidden is not one of them: it may be created or allowed in
+ * a minute, so it stalls the outputs, loudly, rather than park any. */
 static int refused_for_good(rd_kafka_resp_err_t err) {
   switch (err) {
   case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
@@ -130,10 +132,6 @@ static int refused_for_good(rd_kafka_resp_err_t err) {
   case RD_KAFKA_RESP_ERR_INVALID_RECORD:
   case RD_KAFKA_RESP_ERR_INVALID_MSG:
   case RD_KAFKA_RESP_ERR_POLICY_VIOLATION:
-  case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
-  case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
-  case RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC:
-  case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
   case RD_KAFKA_RESP_ERR__INVALID_ARG:
     return 1;
   default:
@@ -451,6 +449,11 @@ store_fail:
   return -1;
 }
 
+static int first_seq(void *ud, const ew_outbox_row *row) {
+  *(int64_t *)ud = row->seq;
+  return 1;
+}
+
 /* A row the cluster keeps refusing (larger than a topic takes, a topic
  * deleted or forbidden to us) would hold back every output behind it for
  * good. After PARK_AFTER refusals in a row (at once when librdkafka itself
@@ -485,6 +488,12 @@ static int park_if_hopeless(ew_kafka_producer *p, int64_t seq,
   }
   p->st.parked++;
   p->bad_seq = 0;
+  /* Parked first in line, it must not hold back the Kafka offsets of the
+   * input behind it (delivered_upto) when no output follows it. */
+  int64_t next = 0;
+  if (ew_store_outbox_scan(p->store, p->committed, 1, first_seq, &next) >= 0 &&
+      (next == 0 || next > seq) && seq > p->committed)
+    p->committed = seq;
   p->failures = 0;
   p->next_try_ms = 0;
   ew_err("producer: outbox row %" PRId64 " refused: %s; parked in the state "
@@ -656,8 +665,8 @@ int ew_kafka_producer_poll(ew_kafka_producer *p, int timeout_ms) {
     p->st.recreated++;
   }
   int64_t now = mono_ms();
-  if (p->committed - p->deleted_upto >= DELETE_BATCH ||
-      (p->committed > p->deleted_upto &&
+  if (p->committed > p->deleted_upto && now >= p->last_delete_ms &&
+      (p->committed - p->deleted_upto >= DELETE_BATCH ||
        now - p->last_delete_ms >= DELETE_INTERVAL_MS))
     return delete_committed(p);
   return 0;

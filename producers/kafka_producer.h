@@ -22,10 +22,11 @@
  * while the cluster cannot be reached it returns at once between attempts
  * (0.5 s doubling to 30 s).
  *
- * A row the cluster refuses for good (larger than its topic takes, a topic
- * deleted or forbidden) is retried PARK_AFTER times, then moved with its
- * bytes and the reason to the state file's outbox_parked table, loudly, so
- * that it does not hold back every output behind it.
+ * A row the cluster refuses for its own bytes (larger than its topic takes,
+ * invalid) is retried PARK_AFTER times, then moved with its bytes and the
+ * reason to the state file's outbox_parked table, loudly, so that it does
+ * not hold back every output behind it. A topic missing or forbidden stalls
+ * the outputs (loudly) until it is fixed: no row is parked for it.
  *
  * Fault hook for the crash tests: with EW_FAULT_KILL_IN_TXN=N in the
  * environment, the process sends SIGKILL to itself inside its N-th
