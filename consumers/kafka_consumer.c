@@ -212,6 +212,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
   default:
     ew_err("%s: rebalance failed: %s; dropping the assignment", who(c),
            rd_kafka_err2str(err));
+    c->joined = 0; /* an empty assignment, but not the group's word */
     rd_kafka_assign(rk, NULL);
     return;
   }
@@ -385,6 +386,15 @@ void ew_kafka_consumer_close(ew_kafka_consumer *c) {
       ew_warn("%s: close: %s", who(c), rd_kafka_err2str(err));
     rd_kafka_destroy(c->rk);
   }
+  free(c->parts);
+  free(c);
+}
+
+void ew_kafka_consumer_abandon(ew_kafka_consumer *c) {
+  if (!c)
+    return;
+  if (c->rk)
+    rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   free(c->parts);
   free(c);
 }

@@ -76,6 +76,10 @@ int ew_kafka_consumer_new_refs(ew_kafka_consumer **out, const ew_config *cfg,
 /* Closes and destroys: the group consumer revokes its partitions (calling
  * the revoke hook) and leaves the group. Accepts NULL. */
 void ew_kafka_consumer_close(ew_kafka_consumer *c);
+/* Destroys without closing (no revoke hook, nothing committed, the group
+ * not told): for an instance that raised a fatal error, whose close may
+ * hang in librdkafka 2.0.2 (#4187). Accepts NULL. */
+void ew_kafka_consumer_abandon(ew_kafka_consumer *c);
 
 /* Returns the next message, or NULL when none came within timeout_ms (or
  * after a fatal error: see ew_kafka_consumer_fatal). Consumer errors that are

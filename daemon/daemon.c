@@ -928,7 +928,11 @@ static int recreate_events(ew_daemon *d) {
          "offsets are in the state file",
          ew_kafka_consumer_errmsg(d->events), d->events_recreated,
          EVENTS_RECREATE_WINDOW_MS / 60000);
-  ew_kafka_consumer_close(d->events); /* the revoke hook commits the batch */
+  /* A fatal instance's close may hang (2.0.2, #4187) and can commit
+   * nothing: the batch is committed here and the instance abandoned. */
+  if (d->batch_open && batch_commit(d, mono_ms()) != 0)
+    batch_fail(d, NULL);
+  ew_kafka_consumer_abandon(d->events);
   d->events = NULL;
   if (ew_kafka_consumer_new_events(&d->events, d->cfg, d->store, on_revoke, d,
                                    err, sizeof err) != 0) {
