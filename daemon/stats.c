@@ -28,7 +28,7 @@
  * A contribution is stored as text, one part per line:
  *   "c\t<agency>\t<time>\t<metric>\t<count>" or
  *   "m\t<agency>\t<time>\t<metric>\t<member>" (a member of a distinct count).
- * Ids with a tab, a newline or 0x1f (the dirty set's separator) have it
+ * Ids with a tab, a newline or 0x1f (the cells' key separator) have it
  * replaced by a space (ids come from the
  * feeds; the contract's ids never hold one).
  */
@@ -58,19 +58,33 @@ typedef struct partv {
   size_t n, cap;
 } partv;
 
-/* A changed value to emit: agency, period, metric joined by 0x1f. */
-typedef struct dirty_set {
-  char **keys;
-  size_t n, cap; /* cap: a power of two; n <= cap / 2 */
-} dirty_set;
+/* A value (or the count behind a member of a distinct count) read or
+ * changed since the last flush. The transaction's changes live here and
+ * reach the store once, at the flush before its commit: an event touches
+ * ~30 values and a batch the same few hundred again and again, so writing
+ * each change through cost more than the rules (issue 7's profile). */
+typedef struct cell {
+  char *key;     /* agency 0x1f period 0x1f metric [0x1f member] */
+  int64_t value; /* now */
+  int64_t orig;  /* in the store; 0 when absent */
+  ew_time as_of;
+  unsigned char existed, touched;
+} cell;
+
+typedef struct cell_map {
+  cell *v;
+  size_t n, cap; /* cap: 0 or a power of two; n <= cap / 2 */
+} cell_map;
 
 struct ew_stats_acc {
   ew_store *store;
   const ew_rules_config *cfg;
   ew_arena arena; /* per call */
   partv old, now;
-  dirty_set dirty;
-  uint64_t dirty_gen; /* ew_store_generation the dirty set belongs to */
+  cell_map values, members;
+  uint64_t gen; /* ew_store_generation the cells belong to */
+  char *kbuf;   /* the key being looked up */
+  size_t kcap;
   char errmsg[512];
 };
 
@@ -97,31 +111,34 @@ int ew_stats_new(ew_stats_acc **out, ew_store *store,
     return -1;
   st->store = store;
   st->cfg = cfg;
-  st->dirty_gen = ew_store_generation(store);
+  st->gen = ew_store_generation(store);
   *out = st;
   return 0;
 }
 
-static void dirty_clear(dirty_set *d) {
-  for (size_t i = 0; i < d->cap && d->n; i++)
-    if (d->keys[i]) {
-      free(d->keys[i]);
-      d->keys[i] = NULL;
-      d->n--;
+static void map_clear(cell_map *m) {
+  for (size_t i = 0; i < m->cap && m->n; i++)
+    if (m->v[i].key) {
+      free(m->v[i].key);
+      m->v[i].key = NULL;
+      m->n--;
     }
   /* After one huge batch, later ones should not walk its table. */
-  if (d->cap > 4096) {
-    free(d->keys);
-    d->keys = NULL;
-    d->cap = 0;
+  if (m->cap > 4096) {
+    free(m->v);
+    m->v = NULL;
+    m->cap = 0;
   }
 }
 
 void ew_stats_destroy(ew_stats_acc *st) {
   if (!st)
     return;
-  dirty_clear(&st->dirty);
-  free(st->dirty.keys);
+  map_clear(&st->values);
+  map_clear(&st->members);
+  free(st->values.v);
+  free(st->members.v);
+  free(st->kbuf);
   free(st->old.v);
   free(st->now.v);
   ew_arena_free(&st->arena);
@@ -145,49 +162,122 @@ void ew_stats_periods(ew_time t, char month[8], char quarter[8], char half[8]) {
   half[7] = '\0';
 }
 
-/* ---- the dirty set ---- */
+/* ---- cells ---- */
 
 static uint64_t hash_str(const char *s) {
   return ew_fnv1a64(EW_FNV1A64_INIT, s, strlen(s));
 }
 
-static int dirty_add(ew_stats_acc *st, const char *agency, const char *period,
-                     const char *metric) {
-  dirty_set *d = &st->dirty;
-  /* A rollback took the values back: what they changed is no news. */
-  if (st->dirty_gen != ew_store_generation(st->store)) {
-    dirty_clear(d);
-    st->dirty_gen = ew_store_generation(st->store);
+/* A rollback took back what the cells hold: forget them. */
+static void cells_sync(ew_stats_acc *st) {
+  if (st->gen == ew_store_generation(st->store))
+    return;
+  map_clear(&st->values);
+  map_clear(&st->members);
+  st->gen = ew_store_generation(st->store);
+}
+
+static int map_grow(cell_map *m) {
+  size_t cap = m->cap ? 2 * m->cap : 256;
+  cell *grown = calloc(cap, sizeof *grown);
+  if (!grown)
+    return -1;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->v[i].key)
+      continue;
+    size_t j = hash_str(m->v[i].key) & (cap - 1);
+    while (grown[j].key)
+      j = (j + 1) & (cap - 1);
+    grown[j] = m->v[i];
   }
-  char *key =
-      ew_arena_printf(&st->arena, "%s\x1f%s\x1f%s", agency, period, metric);
-  if (!key)
-    return oom(st);
-  if (2 * (d->n + 1) > d->cap) {
-    size_t cap = d->cap ? 2 * d->cap : 256;
-    char **grown = calloc(cap, sizeof *grown);
-    if (!grown)
-      return oom(st);
-    for (size_t i = 0; i < d->cap; i++) {
-      if (!d->keys[i])
-        continue;
-      size_t j = hash_str(d->keys[i]) & (cap - 1);
-      while (grown[j])
-        j = (j + 1) & (cap - 1);
-      grown[j] = d->keys[i];
-    }
-    free(d->keys);
-    d->keys = grown;
-    d->cap = cap;
+  free(m->v);
+  m->v = grown;
+  m->cap = cap;
+  return 0;
+}
+
+/* The key of a cell in st->kbuf: agency, period, metric and member (NULL
+ * for a value) joined by 0x1f. */
+static const char *make_key(ew_stats_acc *st, const char *agency,
+                            const char *period, const char *metric,
+                            const char *member) {
+  size_t la = strlen(agency), lp = strlen(period), lm = strlen(metric);
+  size_t lb = member ? strlen(member) + 1 : 0;
+  size_t need = la + lp + lm + lb + 3;
+  if (need > st->kcap) {
+    char *k = realloc(st->kbuf, need);
+    if (!k)
+      return NULL;
+    st->kbuf = k;
+    st->kcap = need;
   }
-  size_t i = hash_str(key) & (d->cap - 1);
-  for (; d->keys[i]; i = (i + 1) & (d->cap - 1))
-    if (strcmp(d->keys[i], key) == 0)
-      return 0;
-  d->keys[i] = strdup(key);
-  if (!d->keys[i])
-    return oom(st);
-  d->n++;
+  char *w = st->kbuf;
+  memcpy(w, agency, la);
+  w += la;
+  *w++ = '\x1f';
+  memcpy(w, period, lp);
+  w += lp;
+  *w++ = '\x1f';
+  memcpy(w, metric, lm);
+  w += lm;
+  if (member) {
+    *w++ = '\x1f';
+    memcpy(w, member, lb - 1);
+    w += lb - 1;
+  }
+  *w = '\0';
+  return st->kbuf;
+}
+
+/* The cell of a value (member NULL) or of a member's count, read from the
+ * store the first time the transaction asks. NULL: see errmsg. */
+static cell *cell_get(ew_stats_acc *st, const char *agency, const char *period,
+                      const char *metric, const char *member) {
+  cells_sync(st);
+  cell_map *m = member ? &st->members : &st->values;
+  const char *key = make_key(st, agency, period, metric, member);
+  if (!key) {
+    oom(st);
+    return NULL;
+  }
+  if (2 * (m->n + 1) > m->cap && map_grow(m) != 0) {
+    oom(st);
+    return NULL;
+  }
+  size_t i = hash_str(key) & (m->cap - 1);
+  for (; m->v[i].key; i = (i + 1) & (m->cap - 1))
+    if (strcmp(m->v[i].key, key) == 0)
+      return &m->v[i];
+  int64_t v = 0;
+  ew_time as_of = EW_NONE;
+  int found = 0;
+  int rc = member ? ew_store_stats_member_get(st->store, agency, period, metric,
+                                              member, &v, &found)
+                  : ew_store_stats_get(st->store, agency, period, metric, &v,
+                                       &as_of, &found);
+  if (rc < 0) {
+    st_fail(st, member ? "member" : "value");
+    return NULL;
+  }
+  char *k = strdup(key);
+  if (!k) {
+    oom(st);
+    return NULL;
+  }
+  m->v[i] = (cell){k, v, v, as_of, (unsigned char)found, 0};
+  m->n++;
+  return &m->v[i];
+}
+
+/* Adds `delta` to one value of one period. */
+static int value_add(ew_stats_acc *st, const char *agency, const char *period,
+                     const char *metric, int64_t delta, ew_time as_of) {
+  cell *c = cell_get(st, agency, period, metric, NULL);
+  if (!c)
+    return -1;
+  c->value += delta;
+  c->as_of = as_of;
+  c->touched = 1;
   return 0;
 }
 
@@ -296,55 +386,44 @@ static int add_value(ew_stats_acc *st, const char *agency, ew_time t,
                      const char *metric, int64_t delta, ew_time as_of) {
   char p[3][8];
   ew_stats_periods(t, p[0], p[1], p[2]);
-  for (int i = 0; i < 3; i++) {
-    if (ew_store_stats_add(st->store, agency, p[i], metric, delta, as_of,
-                           NULL) < 0)
-      return st_fail(st, "value");
-    if (dirty_add(st, agency, p[i], metric) != 0)
+  for (int i = 0; i < 3; i++)
+    if (value_add(st, agency, p[i], metric, delta, as_of) != 0)
       return -1;
-  }
   return 0;
 }
 
 /* inspections_repeat follows its two inputs. */
 static int update_repeat(ew_stats_acc *st, const char *agency,
                          const char *period, ew_time as_of) {
-  int64_t total = 0, ents = 0, rep = 0;
-  int found;
-  if (ew_store_stats_get(st->store, agency, period, "inspections_total", &total,
-                         NULL, &found) < 0 ||
-      ew_store_stats_get(st->store, agency, period, "enterprises_inspected",
-                         &ents, NULL, &found) < 0 ||
-      ew_store_stats_get(st->store, agency, period, "inspections_repeat", &rep,
-                         NULL, &found) < 0)
-    return st_fail(st, "repeat");
-  if (total - ents == rep)
+  cell *c = cell_get(st, agency, period, "inspections_total", NULL);
+  int64_t total = c ? c->value : 0;
+  c = c ? cell_get(st, agency, period, "enterprises_inspected", NULL) : NULL;
+  int64_t ents = c ? c->value : 0;
+  c = c ? cell_get(st, agency, period, "inspections_repeat", NULL) : NULL;
+  if (!c)
+    return -1;
+  if (total - ents == c->value)
     return 0;
-  if (ew_store_stats_add(st->store, agency, period, "inspections_repeat",
-                         total - ents - rep, as_of, NULL) < 0)
-    return st_fail(st, "repeat");
-  return dirty_add(st, agency, period, "inspections_repeat");
+  c->value = total - ents;
+  c->as_of = as_of;
+  c->touched = 1;
+  return 0;
 }
 
 static int add_member(ew_stats_acc *st, const part *p, int64_t delta,
                       ew_time as_of) {
   char per[3][8];
   ew_stats_periods(p->t, per[0], per[1], per[2]);
-  /* The distinct count carries the name of its member set. */
-  const char *counted = p->metric;
   for (int i = 0; i < 3; i++) {
-    int64_t n = 0;
-    if (ew_store_stats_member_add(st->store, p->agency, per[i], p->metric,
-                                  p->member, delta, &n) < 0)
-      return st_fail(st, "member");
-    int64_t before = n - delta;
-    int64_t change = (n > 0) - (before > 0);
-    if (!change)
-      continue;
-    if (ew_store_stats_add(st->store, p->agency, per[i], counted, change, as_of,
-                           NULL) < 0)
-      return st_fail(st, "value");
-    if (dirty_add(st, p->agency, per[i], counted) != 0)
+    cell *c = cell_get(st, p->agency, per[i], p->metric, p->member);
+    if (!c)
+      return -1;
+    int64_t before = c->value;
+    c->value += delta;
+    c->touched = 1;
+    /* The distinct count carries the name of its member set. */
+    int64_t change = (c->value > 0) - (before > 0);
+    if (change && value_add(st, p->agency, per[i], p->metric, change, as_of))
       return -1;
   }
   return 0;
@@ -596,44 +675,61 @@ int ew_stats_on_alert(ew_stats_acc *st, const ew_alert *a, ew_time as_of) {
   return subject ? replace(st, subject, as_of) : oom(st);
 }
 
-int ew_stats_flush(ew_stats_acc *st, ew_emit_fn emit, void *ud) {
-  dirty_set *d = &st->dirty;
-  if (st->dirty_gen != ew_store_generation(st->store)) {
-    dirty_clear(d);
-    st->dirty_gen = ew_store_generation(st->store);
+/* Splits a copy of a cell's key (in st->kbuf) into its parts; f[3] is
+ * NULL for a value. */
+static int split_key(ew_stats_acc *st, const char *key, char *f[4]) {
+  size_t need = strlen(key) + 1;
+  if (need > st->kcap) {
+    char *k = realloc(st->kbuf, need);
+    if (!k)
+      return oom(st);
+    st->kbuf = k;
+    st->kcap = need;
   }
-  for (size_t i = 0; i < d->cap; i++) {
-    char *key = d->keys[i];
-    if (!key)
+  memcpy(st->kbuf, key, need);
+  f[0] = st->kbuf;
+  for (int i = 1; i < 4; i++) {
+    char *sep = f[i - 1] ? strchr(f[i - 1], '\x1f') : NULL;
+    f[i] = sep ? sep + 1 : NULL;
+    if (sep)
+      *sep = '\0';
+  }
+  return 0;
+}
+
+int ew_stats_flush(ew_stats_acc *st, ew_emit_fn emit, void *ud) {
+  cells_sync(st);
+  char *f[4];
+  for (size_t i = 0; i < st->members.cap; i++) {
+    const cell *c = &st->members.v[i];
+    if (!c->key || c->value == c->orig)
       continue;
-    char *period = strchr(key, '\x1f');
-    char *metric = period ? strchr(period + 1, '\x1f') : NULL;
-    if (!metric)
+    if (split_key(st, c->key, f) != 0)
+      return -1;
+    if (ew_store_stats_member_put(st->store, f[0], f[1], f[2], f[3], c->value) <
+        0)
+      return st_fail(st, "member");
+  }
+  for (size_t i = 0; i < st->values.cap; i++) {
+    const cell *c = &st->values.v[i];
+    /* Created, even at 0, or changed: a value that went and came back
+     * within the transaction is no news. */
+    if (!c->key || !c->touched || (c->existed && c->value == c->orig))
       continue;
-    *period++ = '\0';
-    *metric++ = '\0';
-    int64_t value = 0;
-    ew_time as_of = EW_NONE;
-    int found = 0;
-    if (ew_store_stats_get(st->store, key, period, metric, &value, &as_of,
-                           &found) < 0)
-      return st_fail(st, "read");
-    period[-1] = metric[-1] = '\x1f';
-    if (!found)
-      continue;
+    if (split_key(st, c->key, f) != 0)
+      return -1;
+    if (ew_store_stats_put(st->store, f[0], f[1], f[2], c->value, c->as_of) < 0)
+      return st_fail(st, "value");
     ew_record out;
     memset(&out, 0, sizeof out);
     out.kind = EW_REC_STATS;
-    period[-1] = '\0';
-    metric[-1] = '\0';
-    out.u.stats = (ew_stats){key, period, metric, value, as_of};
-    int rc = emit(ud, &out);
-    period[-1] = metric[-1] = '\x1f';
-    if (rc < 0) {
+    out.u.stats = (ew_stats){f[0], f[1], f[2], c->value, c->as_of};
+    if (emit(ud, &out) < 0) {
       snprintf(st->errmsg, sizeof st->errmsg, "stats: emit refused");
       return -1;
     }
   }
-  dirty_clear(d);
+  map_clear(&st->values);
+  map_clear(&st->members);
   return 0;
 }

@@ -215,13 +215,14 @@ enum {
   ST_PENDING_PUT,
   ST_PENDING_LIST,
   ST_PENDING_DELETE,
-  ST_STATS_ADD,
+  ST_STATS_PUT,
   ST_STATS_GET,
   ST_STATS_SCAN,
   ST_CONTRIB_GET,
   ST_CONTRIB_PUT,
   ST_CONTRIB_DELETE,
-  ST_MEMBER_ADD,
+  ST_MEMBER_GET,
+  ST_MEMBER_PUT,
   ST_MEMBER_DELETE,
   ST_HIST_COMPLAINT_PUT, /* R23 (issue 5) */
   ST_HIST_COMPLAINT_DELETE,
@@ -373,11 +374,11 @@ static const char *const sql[ST_COUNT] = {
     [ST_PENDING_LIST] = "SELECT alert_id FROM notice_pending WHERE batch = ?1"
                         " ORDER BY alert_id",
     [ST_PENDING_DELETE] = "DELETE FROM notice_pending WHERE batch = ?1",
-    [ST_STATS_ADD] =
-        "INSERT INTO stats(agency_uscc, period, metric, value, as_of)"
-        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET"
-        " value = value + excluded.value, as_of = excluded.as_of"
-        " RETURNING value",
+    /* No RETURNING on hot statements: SQLite 3.40 buffers its rows in an
+     * ephemeral table opened and closed at every step. */
+    [ST_STATS_PUT] =
+        "INSERT OR REPLACE INTO stats(agency_uscc, period, metric, value,"
+        " as_of) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_STATS_GET] = "SELECT value, as_of FROM stats WHERE agency_uscc = ?1"
                      " AND period = ?2 AND metric = ?3",
     /* ?2 a period or a prefix of one ("2025" = every period of 2025) */
@@ -390,13 +391,15 @@ static const char *const sql[ST_COUNT] = {
     [ST_CONTRIB_PUT] =
         "INSERT OR REPLACE INTO stats_contrib(subject, parts) VALUES(?1, ?2)",
     [ST_CONTRIB_DELETE] = "DELETE FROM stats_contrib WHERE subject = ?1",
-    [ST_MEMBER_ADD] =
-        "INSERT INTO stats_member(agency_uscc, period, metric, member, n)"
-        " VALUES(?1, ?2, ?3, ?4, ?5) ON CONFLICT DO UPDATE SET"
-        " n = n + excluded.n RETURNING n",
+    [ST_MEMBER_GET] =
+        "SELECT n FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
+        " AND metric = ?3 AND member = ?4",
+    [ST_MEMBER_PUT] =
+        "INSERT OR REPLACE INTO stats_member(agency_uscc, period, metric,"
+        " member, n) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_MEMBER_DELETE] =
         "DELETE FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
-        " AND metric = ?3 AND member = ?4 AND n <= 0",
+        " AND metric = ?3 AND member = ?4",
     [ST_HIST_COMPLAINT_PUT] =
         "INSERT OR REPLACE INTO hist_complaint(complaint_id, part,"
         " respondent_uscc, category, finding, concluded_at)"
@@ -2333,21 +2336,26 @@ uint64_t ew_store_generation(const ew_store *s) {
 
 /* ---- stats (issue 5) ---- */
 
+int ew_store_stats_put(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t value, ew_time as_of) {
+  sqlite3_stmt *st = s->st[ST_STATS_PUT];
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || sqlite3_bind_int64(st, 4, value) ||
+      sqlite3_bind_int64(st, 5, as_of))
+    return fail_stmt(s, st, "stats_put");
+  return step_done(s, st, "stats_put");
+}
+
 int ew_store_stats_add(ew_store *s, const char *agency, const char *period,
                        const char *metric, int64_t delta, ew_time as_of,
                        int64_t *value) {
-  sqlite3_stmt *st = s->st[ST_STATS_ADD];
-  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
-      bind_text(st, 3, metric) || sqlite3_bind_int64(st, 4, delta) ||
-      sqlite3_bind_int64(st, 5, as_of))
-    return fail_stmt(s, st, "stats_add");
-  if (sqlite3_step(st) != SQLITE_ROW)
-    return fail_stmt(s, st, "stats_add");
+  int64_t v = 0;
+  int found;
+  if (ew_store_stats_get(s, agency, period, metric, &v, NULL, &found) < 0 ||
+      ew_store_stats_put(s, agency, period, metric, v + delta, as_of) < 0)
+    return -1;
   if (value)
-    *value = sqlite3_column_int64(st, 0);
-  if (sqlite3_step(st) != SQLITE_DONE)
-    return fail_stmt(s, st, "stats_add");
-  done(st);
+    *value = v + delta;
   return 0;
 }
 
@@ -2422,29 +2430,34 @@ int ew_store_stats_contrib_put(ew_store *s, const char *subject,
   return step_done(s, st, "stats_contrib_put");
 }
 
-int ew_store_stats_member_add(ew_store *s, const char *agency,
+int ew_store_stats_member_get(ew_store *s, const char *agency,
                               const char *period, const char *metric,
-                              const char *member, int64_t delta, int64_t *n) {
-  sqlite3_stmt *st = s->st[ST_MEMBER_ADD];
-  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
-      bind_text(st, 3, metric) || bind_text(st, 4, member) ||
-      sqlite3_bind_int64(st, 5, delta))
-    return fail_stmt(s, st, "stats_member_add");
-  if (sqlite3_step(st) != SQLITE_ROW)
-    return fail_stmt(s, st, "stats_member_add");
-  int64_t after = sqlite3_column_int64(st, 0);
-  if (sqlite3_step(st) != SQLITE_DONE)
-    return fail_stmt(s, st, "stats_member_add");
-  done(st);
-  if (n)
-    *n = after;
-  if (after > 0)
-    return 0;
-  st = s->st[ST_MEMBER_DELETE];
+                              const char *member, int64_t *n, int *found) {
+  sqlite3_stmt *st = s->st[ST_MEMBER_GET];
+  *n = 0;
+  *found = 0;
   if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
       bind_text(st, 3, metric) || bind_text(st, 4, member))
-    return fail_stmt(s, st, "stats_member_delete");
-  return step_done(s, st, "stats_member_delete");
+    return fail_stmt(s, st, "stats_member_get");
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    *n = sqlite3_column_int64(st, 0);
+    *found = 1;
+  } else if (rc != SQLITE_DONE)
+    return fail_stmt(s, st, "stats_member_get");
+  done(st);
+  return 0;
+}
+
+int ew_store_stats_member_put(ew_store *s, const char *agency,
+                              const char *period, const char *metric,
+                              const char *member, int64_t n) {
+  sqlite3_stmt *st = s->st[n > 0 ? ST_MEMBER_PUT : ST_MEMBER_DELETE];
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || bind_text(st, 4, member) ||
+      (n > 0 && sqlite3_bind_int64(st, 5, n)))
+    return fail_stmt(s, st, "stats_member_put");
+  return step_done(s, st, "stats_member_put");
 }
 
 /* ---- added for `enforcewatch report` (issue 5): a reader's open ---- */

@@ -421,6 +421,9 @@ typedef struct ew_stat_row {
 } ew_stat_row;
 typedef int (*ew_stats_visit_fn)(void *ud, const ew_stat_row *r);
 
+/* Sets a value and its as_of. */
+int ew_store_stats_put(ew_store *s, const char *agency, const char *period,
+                       const char *metric, int64_t value, ew_time as_of);
 /* Adds `delta` to a value (created at 0), stamps it `as_of`; *value
  * (NULL-able) receives the sum. */
 int ew_store_stats_add(ew_store *s, const char *agency, const char *period,
@@ -442,11 +445,14 @@ int ew_store_stats_contrib_get(ew_store *s, const char *subject, ew_arena *a,
                                char **parts);
 int ew_store_stats_contrib_put(ew_store *s, const char *subject,
                                const char *parts);
-/* Adds `delta` to the count of subjects behind `member` of a distinct
- * count; *n receives the count after (a row at 0 is deleted). */
-int ew_store_stats_member_add(ew_store *s, const char *agency,
+/* The count of subjects behind `member` of a distinct count (0, *found 0
+ * when none); put sets it (a count <= 0 deletes the row). */
+int ew_store_stats_member_get(ew_store *s, const char *agency,
                               const char *period, const char *metric,
-                              const char *member, int64_t delta, int64_t *n);
+                              const char *member, int64_t *n, int *found);
+int ew_store_stats_member_put(ew_store *s, const char *agency,
+                              const char *period, const char *metric,
+                              const char *member, int64_t n);
 
 /* ---- added for `enforcewatch report` (issue 5) ---- */
 

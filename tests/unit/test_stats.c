@@ -271,6 +271,41 @@ static void test_alerts_and_emission(void **state) {
   assert_int_equal(val(h, FX_AG1, "2025-03", "inspections_total"), before);
 }
 
+/* Values change in the accumulator and reach the store at the flush; a
+ * snapshot that moves and moves back within one batch is no news. */
+static void test_batch_changes_meet_at_flush(void **state) {
+  harness *h = *state;
+  ew_record a = insp(h, "I-1", FX_ENT, fx_t(0));
+  apply(h, &a);
+  assert_int_equal(val(h, FX_AG1, "2025-03", "inspections_total"), 1);
+
+  ew_origin o = {"jsonl", 0, 0};
+  assert_int_equal(ew_store_begin(h->store), 0);
+  ew_record b = insp(h, "I-2", FX_ENT2, fx_t(1));
+  assert_int_equal(ew_engine_apply(h->engine, &b, &o), 0);
+  assert_int_equal(val(h, FX_AG1, "2025-03", "inspections_total"), 1);
+  h->nstats = 0;
+  assert_int_equal(ew_engine_flush_stats(h->engine), 0);
+  assert_int_equal(ew_store_commit(h->store), 0);
+  assert_true(h->nstats > 0);
+  assert_int_equal(val(h, FX_AG1, "2025-03", "inspections_total"), 2);
+
+  /* I-1 to March 20 and back to March 4 in one transaction. */
+  assert_int_equal(ew_store_begin(h->store), 0);
+  ew_record later = insp(h, "I-1", FX_ENT, fx_t(16 * 24));
+  later.u.inspection.event_time = fx_t(16 * 24);
+  assert_int_equal(ew_engine_apply(h->engine, &later, &o), 0);
+  ew_record back = insp(h, "I-1", FX_ENT, fx_t(0));
+  back.u.inspection.event_time = fx_t(16 * 24 + 1);
+  assert_int_equal(ew_engine_apply(h->engine, &back, &o), 0);
+  h->nstats = 0;
+  assert_int_equal(ew_engine_flush_stats(h->engine), 0);
+  assert_int_equal(ew_store_commit(h->store), 0);
+  assert_int_equal(h->nstats, 0);
+  assert_int_equal(val(h, FX_AG1, "2025-03", "inspections_total"), 2);
+  assert_int_equal(val(h, FX_AG1, "2025-03", "enterprises_inspected"), 2);
+}
+
 int main(void) {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
   const struct CMUnitTest tests[] = {
@@ -280,6 +315,7 @@ int main(void) {
       T(test_penalties),
       T(test_complaints),
       T(test_alerts_and_emission),
+      T(test_batch_changes_meet_at_flush),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

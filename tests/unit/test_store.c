@@ -770,15 +770,22 @@ static void test_stats_values_members_contribs(void **state) {
   assert_int_equal(seen.n, 1);
   assert_string_equal(seen.rows[0], "AG2 2025-H1 fines_fen=7");
 
+  found = 1;
   assert_int_equal(
-      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", 1, &n), 0);
-  assert_int_equal(n, 1);
-  assert_int_equal(
-      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", 1, &n), 0);
-  assert_int_equal(n, 2);
-  assert_int_equal(
-      ew_store_stats_member_add(s, "AG", "2025-03", "ents", "E1", -2, &n), 0);
+      ew_store_stats_member_get(s, "AG", "2025-03", "ents", "E1", &n, &found),
+      0);
+  assert_int_equal(found, 0);
   assert_int_equal(n, 0);
+  assert_int_equal(
+      ew_store_stats_member_put(s, "AG", "2025-03", "ents", "E1", 2), 0);
+  assert_int_equal(
+      ew_store_stats_member_get(s, "AG", "2025-03", "ents", "E1", &n, &found),
+      0);
+  assert_int_equal(found, 1);
+  assert_int_equal(n, 2);
+  /* A count down to 0 deletes the row. */
+  assert_int_equal(
+      ew_store_stats_member_put(s, "AG", "2025-03", "ents", "E1", 0), 0);
   assert_int_equal(ew_store_commit(s), 0);
   char v2[64];
   side_query(f->path, "SELECT count(*) FROM stats_member", v2, sizeof v2);
