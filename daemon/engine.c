@@ -277,9 +277,11 @@ static int judge(ew_engine *e, const ew_subject *sj, ew_time now,
   ew_rule_ctx ctx;
   ew_findings found = {0};
   open_list open = {0};
+  ew_window_cache window = {0};
   int32_t part = sj->part;
   if (build_ctx(e, sj, now, &ctx) < 0)
     return -1;
+  ctx.window = &window;
   found.arena = &e->arena;
   found.wake_at = EW_NONE;
   uint32_t on = EW_ON(sj->type);

@@ -107,6 +107,18 @@ static int earlier_add(void *ud, const ew_hist_inspection *h) {
   return 0;
 }
 
+/* A copy of rows (n > 0) in the arena: callers filter their rows in
+ * place. */
+static ew_hist_inspection *rows_copy(const ew_rule_ctx *ctx, ew_findings *out,
+                                     const ew_hist_inspection *v, size_t n) {
+  ew_hist_inspection *c = ew_arena_alloc(ctx->arena, n * sizeof *c);
+  if (!c)
+    out->oom = 1;
+  else
+    memcpy(c, v, n * sizeof *c);
+  return c;
+}
+
 int ew_window_earlier(const ew_rule_ctx *ctx, ew_time from, ew_findings *out,
                       ew_window_rows *rows) {
   const ew_inspection *in = &ctx->rec->u.inspection;
@@ -116,12 +128,44 @@ int ew_window_earlier(const ew_rule_ctx *ctx, ew_time from, ew_findings *out,
                       0};
   if (!in->enterprise_uscc || !in->inspection_id || from > ev.at)
     return 0;
-  if (ew_store_hist_inspections_between(ctx->store, in->enterprise_uscc, from,
-                                        ev.at, ctx->arena, earlier_add,
-                                        &ev) < 0)
+  ew_window_cache *wc = ctx->window;
+  if (wc && wc->valid && from >= wc->from) {
+    const ew_window_rows *c = &wc->rows;
+    size_t k = 0;
+    while (k < c->n && c->v[k].at < from)
+      k++;
+    if (k < c->n && (rows->v = rows_copy(ctx, out, c->v + k, c->n - k)))
+      rows->n = rows->cap = c->n - k;
+    return 0;
+  }
+  /* One read for all: R19d's year and the default windows are within a
+   * year; a longer window configured reads again. */
+  ew_time read_from = from;
+  if (wc && ev.at - 366 * EW_DAY_MS < from)
+    read_from = ev.at - 366 * EW_DAY_MS;
+  if (ew_store_hist_inspections_between(ctx->store, in->enterprise_uscc,
+                                        read_from, ev.at, ctx->arena,
+                                        earlier_add, &ev) < 0)
     return -1;
-  if (ev.oom)
+  if (ev.oom) {
     out->oom = 1;
+    return 0;
+  }
+  if (wc) {
+    wc->rows.n = wc->rows.cap = 0;
+    wc->rows.v = rows->n ? rows_copy(ctx, out, rows->v, rows->n) : NULL;
+    wc->valid = !rows->n || wc->rows.v;
+    wc->from = read_from;
+    if (wc->rows.v)
+      wc->rows.n = wc->rows.cap = rows->n;
+    /* The caller asked from `from` only. */
+    size_t k = 0;
+    while (k < rows->n && rows->v[k].at < from)
+      k++;
+    rows->v += k;
+    rows->n -= k;
+    rows->cap -= k;
+  }
   return 0;
 }
 

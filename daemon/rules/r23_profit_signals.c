@@ -449,6 +449,7 @@ static int judge_c(judgement *j, sig_c *r) {
   memset(&rec, 0, sizeof rec);
   rec.kind = EW_REC_PENALTY;
   bctx.rec = &rec;
+  bctx.window = NULL; /* another subject's history */
   for (size_t i = 0; i < j->n; i++) {
     const dec *d = &j->v[i];
     if (d->month < r->from || d->month >= j->end_month)

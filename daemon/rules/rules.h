@@ -23,6 +23,8 @@
 #include "../rules_config.h"
 #include "../store.h"
 
+struct ew_window_cache;
+
 typedef struct ew_rule_ctx {
   const ew_rules_config *cfg;
   ew_store *store;
@@ -46,6 +48,9 @@ typedef struct ew_rule_ctx {
    * (subject_type EW_SUBJ_AGENCY, rec = the agency record, subject_id
    * "<agency_uscc>/<year>"), else 0. */
   int64_t year;
+  /* The subject's earlier inspections, read once per judgement for R18a
+   * and R19a-d (ew_window_earlier); NULL: every call reads. */
+  struct ew_window_cache *window;
 } ew_rule_ctx;
 
 typedef struct ew_findings {
@@ -326,6 +331,13 @@ typedef struct ew_window_rows {
   ew_hist_inspection *v;
   size_t n, cap;
 } ew_window_rows;
+/* Five rules ask for the same enterprise's history with their own window:
+ * the widest read so far serves every narrower one. */
+typedef struct ew_window_cache {
+  int valid;
+  ew_time from; /* rows hold every earlier inspection with at >= from */
+  ew_window_rows rows;
+} ew_window_cache;
 int ew_window_earlier(const ew_rule_ctx *ctx, ew_time from, ew_findings *out,
                       ew_window_rows *rows);
 
