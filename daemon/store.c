@@ -215,6 +215,7 @@ enum {
   ST_PENDING_PUT,
   ST_PENDING_LIST,
   ST_PENDING_DELETE,
+  ST_STATS_SET,
   ST_STATS_PUT,
   ST_STATS_GET,
   ST_STATS_SCAN,
@@ -222,6 +223,7 @@ enum {
   ST_CONTRIB_PUT,
   ST_CONTRIB_DELETE,
   ST_MEMBER_GET,
+  ST_MEMBER_SET,
   ST_MEMBER_PUT,
   ST_MEMBER_DELETE,
   ST_HIST_COMPLAINT_PUT, /* R23 (issue 5) */
@@ -376,9 +378,12 @@ static const char *const sql[ST_COUNT] = {
     [ST_PENDING_DELETE] = "DELETE FROM notice_pending WHERE batch = ?1",
     /* No RETURNING on hot statements: SQLite 3.40 buffers its rows in an
      * ephemeral table opened and closed at every step. */
-    [ST_STATS_PUT] =
-        "INSERT OR REPLACE INTO stats(agency_uscc, period, metric, value,"
-        " as_of) VALUES(?1, ?2, ?3, ?4, ?5)",
+    /* A value is updated in place when it exists: REPLACE would delete and
+     * reinsert it in the table and in stats_by_period too. */
+    [ST_STATS_SET] = "UPDATE stats SET value = ?4, as_of = ?5"
+                     " WHERE agency_uscc = ?1 AND period = ?2 AND metric = ?3",
+    [ST_STATS_PUT] = "INSERT INTO stats(agency_uscc, period, metric, value,"
+                     " as_of) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_STATS_GET] = "SELECT value, as_of FROM stats WHERE agency_uscc = ?1"
                      " AND period = ?2 AND metric = ?3",
     /* ?2 a period or a prefix of one ("2025" = every period of 2025) */
@@ -394,9 +399,10 @@ static const char *const sql[ST_COUNT] = {
     [ST_MEMBER_GET] =
         "SELECT n FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
         " AND metric = ?3 AND member = ?4",
-    [ST_MEMBER_PUT] =
-        "INSERT OR REPLACE INTO stats_member(agency_uscc, period, metric,"
-        " member, n) VALUES(?1, ?2, ?3, ?4, ?5)",
+    [ST_MEMBER_SET] = "UPDATE stats_member SET n = ?5 WHERE agency_uscc = ?1"
+                      " AND period = ?2 AND metric = ?3 AND member = ?4",
+    [ST_MEMBER_PUT] = "INSERT INTO stats_member(agency_uscc, period, metric,"
+                      " member, n) VALUES(?1, ?2, ?3, ?4, ?5)",
     [ST_MEMBER_DELETE] =
         "DELETE FROM stats_member WHERE agency_uscc = ?1 AND period = ?2"
         " AND metric = ?3 AND member = ?4",
@@ -2347,14 +2353,32 @@ uint64_t ew_store_generation(const ew_store *s) {
 
 /* ---- stats (issue 5) ---- */
 
+/* Binds the key (?1..?3, or ?1..?4 with a member) and the value (?4 or
+ * ?5, and ?5 as_of for a value) to `st` and runs it: 1 when it changed a
+ * row, 0 when none, -1 on failure. */
+static int stats_write(ew_store *s, int which, const char *agency,
+                       const char *period, const char *metric,
+                       const char *member, int64_t value, ew_time as_of) {
+  sqlite3_stmt *st = s->st[which];
+  int vi = member ? 5 : 4;
+  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+      bind_text(st, 3, metric) || (member && bind_text(st, 4, member)) ||
+      sqlite3_bind_int64(st, vi, value) ||
+      (!member && sqlite3_bind_int64(st, 5, as_of)))
+    return fail_stmt(s, st, "stats write");
+  if (step_done(s, st, "stats write") < 0)
+    return -1;
+  return sqlite3_changes(s->db) > 0;
+}
+
 int ew_store_stats_put(ew_store *s, const char *agency, const char *period,
                        const char *metric, int64_t value, ew_time as_of) {
-  sqlite3_stmt *st = s->st[ST_STATS_PUT];
-  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
-      bind_text(st, 3, metric) || sqlite3_bind_int64(st, 4, value) ||
-      sqlite3_bind_int64(st, 5, as_of))
-    return fail_stmt(s, st, "stats_put");
-  return step_done(s, st, "stats_put");
+  int rc =
+      stats_write(s, ST_STATS_SET, agency, period, metric, NULL, value, as_of);
+  if (rc == 0)
+    rc = stats_write(s, ST_STATS_PUT, agency, period, metric, NULL, value,
+                     as_of);
+  return rc < 0 ? -1 : 0;
 }
 
 int ew_store_stats_add(ew_store *s, const char *agency, const char *period,
@@ -2463,12 +2487,17 @@ int ew_store_stats_member_get(ew_store *s, const char *agency,
 int ew_store_stats_member_put(ew_store *s, const char *agency,
                               const char *period, const char *metric,
                               const char *member, int64_t n) {
-  sqlite3_stmt *st = s->st[n > 0 ? ST_MEMBER_PUT : ST_MEMBER_DELETE];
-  if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
-      bind_text(st, 3, metric) || bind_text(st, 4, member) ||
-      (n > 0 && sqlite3_bind_int64(st, 5, n)))
-    return fail_stmt(s, st, "stats_member_put");
-  return step_done(s, st, "stats_member_put");
+  if (n <= 0) {
+    sqlite3_stmt *st = s->st[ST_MEMBER_DELETE];
+    if (bind_text(st, 1, agency) || bind_text(st, 2, period) ||
+        bind_text(st, 3, metric) || bind_text(st, 4, member))
+      return fail_stmt(s, st, "stats_member_put");
+    return step_done(s, st, "stats_member_put");
+  }
+  int rc = stats_write(s, ST_MEMBER_SET, agency, period, metric, member, n, 0);
+  if (rc == 0)
+    rc = stats_write(s, ST_MEMBER_PUT, agency, period, metric, member, n, 0);
+  return rc < 0 ? -1 : 0;
 }
 
 /* ---- added for `enforcewatch report` (issue 5): a reader's open ---- */
