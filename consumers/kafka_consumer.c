@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "../daemon/log.h"
+#include "watermark.h"
 
 typedef struct ref_part {
   const char *topic; /* the configured topic string */
@@ -49,10 +50,17 @@ struct ew_kafka_consumer {
   size_t lagging;
   int have_metadata;         /* one metadata refresh succeeded */
   int missing[EW_REC_COUNT]; /* ref topic found missing: warned once */
+  /* event consumer: the partitions' event times (watermark.h) */
+  ew_watermark wm;
   /* informational errors are logged at warn once per code and minute */
   rd_kafka_resp_err_t last_err;
   int64_t last_err_ms;
 };
+
+/* A partition with messages to read that has delivered none for this long
+ * (a stalled fetch, a partition librdkafka serves last) stops holding the
+ * engine's clock back (watermark.h). */
+#define WATERMARK_HOLD_MS 10000
 
 static int64_t mono_ms(void) {
   struct timespec ts;
@@ -186,6 +194,12 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
   case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
     c->joined = 1;
     seed_offsets(c, parts);
+    for (int i = 0; i < parts->cnt; i++)
+      if (ew_watermark_assign(&c->wm, parts->elems[i].topic,
+                              parts->elems[i].partition, parts->elems[i].offset,
+                              mono_ms()) != 0)
+        ew_warn("%s: out of memory: %s[%" PRId32 "] does not hold the clock",
+                who(c), parts->elems[i].topic, parts->elems[i].partition);
     if (cooperative)
       error = rd_kafka_incremental_assign(rk, parts);
     else
@@ -198,9 +212,12 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
      * about being at the end of anything (at_end). */
     if (lost)
       c->joined = 0;
-    for (int i = 0; i < parts->cnt; i++)
+    for (int i = 0; i < parts->cnt; i++) {
       ew_info("%s: %s %s[%" PRId32 "]", who(c), lost ? "lost" : "revoked",
               parts->elems[i].topic, parts->elems[i].partition);
+      ew_watermark_revoke(&c->wm, parts->elems[i].topic,
+                          parts->elems[i].partition);
+    }
     if (c->on_revoke)
       c->on_revoke(c->revoke_ud, parts, lost);
     if (cooperative)
@@ -214,6 +231,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err,
            rd_kafka_err2str(err));
     c->joined = 0; /* an empty assignment, but not the group's word */
     rd_kafka_assign(rk, NULL);
+    ew_watermark_clear(&c->wm);
     return;
   }
   if (error) {
@@ -320,6 +338,7 @@ int ew_kafka_consumer_new_events(ew_kafka_consumer **out, const ew_config *cfg,
   c->store = store;
   c->on_revoke = on_revoke;
   c->revoke_ud = revoke_ud;
+  c->wm.hold_ms = WATERMARK_HOLD_MS;
   if (start(c, cfg->group_id, errstr, errstr_size) != 0)
     goto fail;
   topics = rd_kafka_topic_partition_list_new(4);
@@ -387,6 +406,7 @@ void ew_kafka_consumer_close(ew_kafka_consumer *c) {
     rd_kafka_destroy(c->rk);
   }
   free(c->parts);
+  ew_watermark_clear(&c->wm);
   free(c);
 }
 
@@ -396,6 +416,7 @@ void ew_kafka_consumer_abandon(ew_kafka_consumer *c) {
   if (c->rk)
     rd_kafka_destroy_flags(c->rk, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
   free(c->parts);
+  ew_watermark_clear(&c->wm);
   free(c);
 }
 
@@ -462,6 +483,32 @@ rd_kafka_message_t *ew_kafka_consumer_poll(ew_kafka_consumer *c,
     on_error_message(c, m);
     rd_kafka_message_destroy(m);
   }
+}
+
+ew_time ew_kafka_consumer_clock_bound(ew_kafka_consumer *c,
+                                      const rd_kafka_message_t *m, ew_time t) {
+  int64_t now = mono_ms();
+  ew_wm_part *p =
+      ew_watermark_find(&c->wm, rd_kafka_topic_name(m->rkt), m->partition);
+  if (p)
+    ew_watermark_seen(p, m->offset, t, now);
+  /* A partition that seems read to its end may have grown since its last
+   * fetch: ask librdkafka for the fetch's high watermark (a lookup, no
+   * request). One with messages left needs no asking. */
+  for (size_t i = 0; i < c->wm.n; i++) {
+    ew_wm_part *q = &c->wm.v[i];
+    int64_t lo, hi;
+    if (ew_watermark_unread(q) && q->high >= 0)
+      continue;
+    if (rd_kafka_get_watermark_offsets(c->rk, q->topic, q->partition, &lo,
+                                       &hi) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+        hi >= 0) {
+      q->high = hi;
+      if (q->next < 0)
+        q->next = lo; /* nothing read, no offset stored: from the start */
+    }
+  }
+  return ew_watermark_bound(&c->wm, now);
 }
 
 int ew_kafka_consumer_fatal(const ew_kafka_consumer *c) {

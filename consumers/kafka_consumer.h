@@ -35,6 +35,7 @@
 
 #include "../daemon/config.h"
 #include "../daemon/store.h"
+#include "watermark.h"
 
 typedef struct ew_kafka_consumer ew_kafka_consumer;
 
@@ -63,6 +64,14 @@ int ew_kafka_consumer_new_events(ew_kafka_consumer **out, const ew_config *cfg,
  * fetched yet, or while messages wait. The daemon's
  * clock follows wall time only then (issue 4). */
 int ew_kafka_consumer_at_end(ew_kafka_consumer *c);
+
+/* Event consumer: `m` (just polled) has event time t (EW_NONE: none).
+ * Returns how far the engine's clock may go now that it is read: the
+ * oldest newest-time of the partitions that still have messages to read
+ * (watermark.h), EW_NONE when none has, EW_WATERMARK_HOLD when one of
+ * them has delivered nothing yet. */
+ew_time ew_kafka_consumer_clock_bound(ew_kafka_consumer *c,
+                                      const rd_kafka_message_t *m, ew_time t);
 
 /* Creates the reference consumer and assigns every partition of every ref
  * topic that exists (ew_kafka_consumer_refresh_refs). A cluster that cannot

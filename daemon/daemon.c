@@ -611,10 +611,18 @@ static int apply(ew_daemon *d, const rd_kafka_message_t *m, ew_rkind kind,
   ew_origin origin = {topic, m->partition, m->offset};
   d->failmsg[0] = '\0';
   /* The clock follows the events while they are read (a backlog is judged
-   * as `check` judges it), never beyond wall time: an event dated in the
+   * as `check` judges it), as far as every partition with messages left has
+   * come (watermark.h), never beyond wall time: an event dated in the
    * future must not make deadlines pass early. */
-  ew_time et = ew_record_event_time(&rec), wall = wall_ms();
-  if (et != EW_NONE && ew_engine_advance(d->engine, et < wall ? et : wall)) {
+  ew_time et = ew_record_event_time(&rec), wall = wall_ms(), to = et;
+  if (!from_refs && d->events) {
+    ew_time bound = ew_kafka_consumer_clock_bound(d->events, m, et);
+    if (bound == EW_WATERMARK_HOLD)
+      to = EW_NONE;
+    else if (bound != EW_NONE && bound < to)
+      to = bound;
+  }
+  if (to != EW_NONE && ew_engine_advance(d->engine, to < wall ? to : wall)) {
     /* A deadline that fails to fire is not this event's fault: the batch
      * is retried, and the event is never dead-lettered for it. */
     snprintf(d->failmsg, sizeof d->failmsg, "clock: %s",

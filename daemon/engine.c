@@ -503,6 +503,12 @@ int ew_engine_apply(ew_engine *e, const ew_record *rec,
     ew_debug("engine: duplicate event %s ignored", event_id);
     return 0;
   }
+  ew_subject own;
+  if (rec->kind == EW_REC_FEEDBACK
+          ? ew_engine_fire_own(e, EW_SUBJ_NOTICE, sid, part, et) < 0
+          : subject_of(rec, part, &own) == 0 &&
+                ew_engine_fire_own(e, own.type, own.id, part, et) < 0)
+    return -1;
   if (ew_store_snapshot_put(e->store, rec, part, &applied) < 0)
     return fail_store(e, "snapshot");
   if (!applied) {

@@ -72,6 +72,13 @@ int ew_engine_judge_agency_years(ew_engine *e, const char *agency_uscc,
 int ew_engine_cover_year(ew_engine *e, int64_t year);
 /* Judges the notice `notice_id` again (issue, feedback); `event_id`,
  * `event_time` those of the feedback, NULL / EW_NONE otherwise. */
+/* Fires the wake-ups of one subject due after the clock and at or before
+ * `upto`, in order: a snapshot judged ahead of the engine's clock (the
+ * daemon's clock waits for its slowest partition) first meets its own
+ * deadlines that passed before it, as in `check`, whose clock always
+ * stands at the snapshot. `part`: the subject's partition. */
+int ew_engine_fire_own(ew_engine *e, int kind, const char *subject_id,
+                       int32_t part, ew_time upto);
 int ew_engine_judge_notice(ew_engine *e, const char *notice_id,
                            const char *event_id, ew_time event_time);
 /* The window rules: judges again the inspections of the same enterprise

@@ -694,6 +694,26 @@ static int hist_prune(ew_engine *e) {
   return 0;
 }
 
+int ew_engine_fire_own(ew_engine *e, int kind, const char *subject_id,
+                       int32_t part, ew_time upto) {
+  if (e->clock != EW_NONE && upto <= e->clock)
+    return 0; /* what was due by the clock has fired */
+  /* Each firing may arm the next deadline of the subject, later than it:
+   * a subject has a handful (accept, conclude, publish...). */
+  for (int i = 0; i < 64; i++) {
+    ew_time due;
+    if (ew_store_wakeup_get(e->store, kind, subject_id, &due) < 0)
+      return fail_store(e, "wake-up");
+    if (due == EW_NONE || due > upto ||
+        (e->clock != EW_NONE && due <= e->clock))
+      return 0;
+    ew_wakeup w = {kind, subject_id, part, due};
+    if (fire(e, &w) < 0)
+      return -1;
+  }
+  return 0;
+}
+
 int ew_engine_advance(ew_engine *e, ew_time now) {
   ew_arena_reset(&e->arena);
   if (ew_engine_load_meta(e) < 0)
