@@ -74,8 +74,8 @@ typedef struct key_def {
   { NULL, K_STR, 0, 0, 0, NULL, 0, NULL }
 
 static const key_def batch_keys[] = {
-    INT("max_records", batch_max_records, 1, 100000, 500),
-    INT("max_ms", batch_max_ms, 1, 60000, 100),
+    INT("max_records", batch_max_records, 1, 100000, 5000),
+    INT("max_ms", batch_max_ms, 1, 60000, 1000),
     END,
 };
 

@@ -731,12 +731,19 @@ static void run_batch(ew_daemon *d, int refs_only) {
       break; /* the bootstrap is done: no need to wait out the batch */
   }
   int idle = 1; /* no event was waiting: the consumer has caught up */
+  int64_t first = n;
   while (!refs_only && d->events && n < max && !ew_daemon_stop_signal) {
     int64_t left = deadline - mono_ms();
     idle = 0;
     if (left <= 0)
       break;
-    m = ew_kafka_consumer_poll(d->events, (int)left);
+    /* The batch waits for its first event only: once the messages that
+     * are there have been taken, it ends. A backlog fills batches up to
+     * max_records (few commits, few transactions, each stats value emitted
+     * once per batch); a live feed gets small batches that leave within
+     * milliseconds, and the ones that come during a commit make the next
+     * batch larger. */
+    m = ew_kafka_consumer_poll(d->events, n == first ? (int)left : 0);
     if (!m) {
       /* An empty poll alone is not enough: before the group has assigned
        * the partitions, or while a fetch is slow, the backlog is still

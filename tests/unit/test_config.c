@@ -98,8 +98,8 @@ static void test_defaults(void **state) {
   assert_null(c->schemas_dir);
   assert_int_equal(c->log_level, EW_LOG_INFO);
   assert_int_equal(c->max_message_bytes, 1000000);
-  assert_int_equal(c->batch_max_records, 500);
-  assert_int_equal(c->batch_max_ms, 100);
+  assert_int_equal(c->batch_max_records, 5000);
+  assert_int_equal(c->batch_max_ms, 1000);
   assert_int_equal(c->tick_ms, 1000);
   assert_int_equal(c->shutdown_timeout_ms, 10000);
   assert_int_equal(c->topic_partitions, 3);
@@ -282,7 +282,7 @@ static void test_empty_file_is_defaults(void **state) {
   fixture *f = *state;
   assert_int_equal(load(f, "# nothing\n"), 0);
   assert_string_equal(f->cfg.topics.inspections, "enforcement.inspections");
-  assert_int_equal(f->cfg.batch_max_records, 500);
+  assert_int_equal(f->cfg.batch_max_records, 5000);
 }
 
 /* ---- unknown keys ---- */
