@@ -4,6 +4,7 @@
 months (2025-03-03 .. 2025-06-30), in the JSON Lines form of contract §7.
 
     python3 tests/crash/gen_load.py --events 100000 --seed 1 --out load.jsonl
+    python3 tests/crash/gen_load.py --events 100000 --enterprises 100000 ...
 
 Writes the reference records first (agencies with their justice bureaus,
 2025 and 2026 annual plans filed in January, certificates, monthly batch
@@ -517,15 +518,23 @@ def main(argv):
     ap.add_argument("--events", type=int, default=100000,
                     help="at least this many events (default 100000)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--enterprises", type=int, default=None,
+                    help="enterprises in the pool (default max(200, "
+                    "events/2)); each is inspected at most twice, so keep "
+                    "it near events/2 or above")
     ap.add_argument("--out", default="-", help="file (default stdout)")
     ap.add_argument("--validate", action="store_true",
                     help="check the file against contract §3-§4 (slow)")
     args = ap.parse_args(argv[1:])
     if args.events < 1:
         ap.error("--events must be positive")
+    if args.enterprises is not None and args.enterprises < len(LINXIA_REGIONS):
+        ap.error("--enterprises must be at least %d (one per county)"
+                 % len(LINXIA_REGIONS))
     g = Gen(args.seed, calendar_lines())
     # About 2.3 events per inspection, at most two per enterprise.
-    g.build_refs(max(200, args.events // 2))
+    g.build_refs(args.enterprises if args.enterprises is not None
+                 else max(200, args.events // 2))
     g.build_events(args.events)
     text = "\n".join(g.lines()) + "\n"
     if args.out == "-":
