@@ -86,6 +86,20 @@ bad tombstone-event '{"type":"inspection","inspection_id":"I","deleted":true}'
 bad kind-alert '{"kind":"alert"}'
 printf '{"type":"calendar_day","date":"\xff\xfe\xc0\xaf","is_workday":true}\n' >"$jl/bad-utf8.jsonl"
 python3 -c 'print("[" * 5000 + "]" * 5000)' >"$jl/bad-deep.jsonl"
+# JSON text the reader's scanner (consumers/json_scan.c) must take or refuse
+# exactly as jansson did: escapes, surrogates, NUL rules, numbers, tokens.
+bad json-surrogate '{"type":"calendar_day","date":"\ud83d\ude00\ud800","is_workday":true}'
+bad json-escapes '{"type":"calendar_day","d\u0061te":"\"\\\/\b\f\n\r\t\u00e9","is_workday":true,"x":1}'
+bad json-dup-escaped '{"type":"calendar_day","date":"2025-10-01","d\u0061te":"2025-10-02","is_workday":true}'
+bad json-nul-key '{"type":"calendar_day","date\u0000":"2025-10-01","is_workday":true}'
+bad json-real '{"type":"stats","agency_uscc":"a","period":"p","metric":"m","value":-0.0e-999,"as_of":1.5E+999}'
+bad json-tokens '{"type":"calendar_day","date":-,"is_workday":tru}'
+bad json-trailing '{"type":"calendar_day","date":"2025-10-01","is_workday":true} x'
+printf '{"type":"calendar_day","date":"2025\t10","is_workday":true}\n' >"$jl/bad-json-control.jsonl"
+# jansson's stream lost a NUL put back after a word or number: accepted
+# there, so the unknown field after it is the error.
+printf '{"type":"calendar_day","date":"2025-10-01","is_workday":true\0,"x":1}\n' \
+  >"$jl/bad-json-nul-after-word.jsonl"
 
 # ---- Avro: real values from every valid line above
 "$build/tests/fuzz/fuzz_make_corpus" "$av" "$sample" "$jl"/*.jsonl

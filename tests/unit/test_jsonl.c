@@ -895,6 +895,262 @@ static void test_tombstones(void **state) {
   ew_arena_free(&a);
 }
 
+/* ---- reader: the JSON text, exactly as jansson 2.14 read it ---- */
+
+/* The reader scans lines itself (consumers/json_scan.c) but accepts the
+ * language jansson's json_loadb(JSON_REJECT_DUPLICATES) accepted, with its
+ * error texts and columns, quirks included. */
+typedef struct json_case {
+  const char *line;
+  size_t len;
+  const char *err;
+} json_case;
+#define JC(lit, err)                                                           \
+  { lit, sizeof(lit) - 1, err }
+
+static void test_json_errors_exact(void **state) {
+  (void)state;
+  static const json_case cases[] = {
+      JC("{\"a\":1,}",
+         "invalid JSON at column 8: string or '}' expected near '}'"),
+      JC("{\"type\":\"plan\"",
+         "invalid JSON at column 14: '}' expected near end of file"),
+      JC("{\"type\":\"plan\"}x",
+         "invalid JSON at column 16: end of file expected near 'x'"),
+      JC("{\"a\":\"\\ud800\"}", "invalid JSON at column 13: invalid Unicode "
+                                "'\\uD800' near '\"\\ud800\"'"),
+      JC("{\"a\":\"\\ud800\\u0041\"}",
+         "invalid JSON at column 19: invalid Unicode '\\uD800\\u0041' near "
+         "'\"\\ud800\\u0041\"'"),
+      JC("{\"a\":\"\\udc00x\"}", "invalid JSON at column 14: invalid Unicode "
+                                 "'\\uDC00' near '\"\\udc00x\"'"),
+      JC("{\"a\":\"x\\u0000\"}",
+         "invalid JSON at column 14: \\u0000 is not allowed without "
+         "JSON_ALLOW_NUL near '\"x\\u0000\"'"),
+      JC("{\"a\\u0000\":1}", "invalid JSON at column 10: NUL byte in object "
+                             "key not supported near '\"a\\u0000\"'"),
+      /* Keys compare decoded: "d\u0061te" is "date". */
+      JC("{\"date\":1,\"d\\u0061te\":2}",
+         "invalid JSON at column 21: duplicate object key near "
+         "'\"d\\u0061te\"'"),
+      JC("{\"a\":99999999999999999999}",
+         "invalid JSON at column 25: too big integer near "
+         "'99999999999999999999'"),
+      /* Saved text over 20 bytes is not quoted. */
+      JC("{\"a\":-99999999999999999999}",
+         "invalid JSON at column 26: too big negative integer"),
+      JC("{\"a\":1e999}",
+         "invalid JSON at column 10: real number overflow near '1e999'"),
+      /* Columns count characters, not bytes. */
+      JC("{\"名称\":\"执法\",x}",
+         "invalid JSON at column 12: string or '}' expected near 'x'"),
+      JC("{\"a\":\"\xE6\x89\"}",
+         "invalid JSON at column 6: unable to decode byte 0xe6 near '\"'"),
+      JC("{\"a\":1\xFF}",
+         "invalid JSON at column 6: unable to decode byte 0xff near '1'"),
+      /* A text starting with NUL is "near end of file". */
+      JC("\0{}", "invalid JSON at column 1: '[' or '{' expected near end of "
+                 "file"),
+      /* An escaped newline restarts jansson's column. */
+      JC("{\"a\":\"x\\\ny\"}",
+         "invalid JSON at column 0: invalid escape near '\"x\\?'"),
+      JC("{\"a\":-}", "invalid JSON at column 6: invalid token near '-'"),
+      JC("{\"a\":01}", "invalid JSON at column 6: invalid token near '0'"),
+      JC("{\"a\":1.}", "invalid JSON at column 7: invalid token near '1.'"),
+      JC("{\"a\":tru}", "invalid JSON at column 8: invalid token near 'tru'"),
+      JC("{\"a\":\"\t\"}",
+         "invalid JSON at column 6: control character 0x9 near '\"'"),
+      JC("{\"a\" 1}", "invalid JSON at column 6: ':' expected near '1'"),
+      JC("[1,", "invalid JSON at column 3: ']' expected near end of file"),
+      /* A syntax error anywhere wins over a field error before it. */
+      JC("{\"type\":\"nope\",\"x\":tru}",
+         "invalid JSON at column 22: invalid token near 'tru'"),
+      JC("{\"type\":\"calendar_day\",\"date\":\"2025-01-01\","
+         "\"is_workday\":true}\0",
+         "invalid JSON at column 62: end of file expected near end of file"),
+  };
+  ew_arena a = EW_ARENA_INIT;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ew_record rec;
+    char err[512];
+    int tomb = 0;
+    int rc = ew_jsonl_parse(cases[i].line, cases[i].len, &rec, &tomb, &a, err,
+                            sizeof err);
+    if (rc != -1 || strcmp(err, cases[i].err) != 0)
+      print_error("case %zu: rc %d\n  got:  %s\n  want: %s\n", i, rc, err,
+                  cases[i].err);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, cases[i].err);
+    ew_arena_reset(&a);
+  }
+  ew_arena_free(&a);
+}
+
+static void test_json_values(void **state) {
+  (void)state;
+  ew_arena a = EW_ARENA_INIT;
+  ew_record rec;
+  char err[256];
+  int tomb;
+
+  /* Escapes, a surrogate pair, escaped keys (also the tag's). */
+  parse_ok("{\"typ\\u0065\":\"alert\",\"alert_id\":\"A\",\"rule_id\":\"R\","
+           "\"severity\":\"LOW\",\"status\":\"OPEN\",\"detected_at\":0,"
+           "\"subject_type\":\"PLAN\",\"subject_id\":\"P\",\"facts\":{"
+           "\"r\\u00e9sum\\u00E9\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\","
+           "\"emoji\":\"\\ud83d\\ude00\xF0\x9F\x98\x80\"},"
+           "\"legal_basis\":\"L\",\"m\\u0065ssage\":\"\\u6267\\u6cd5\"}",
+           &rec, &a);
+  assert_int_equal(rec.kind, EW_REC_ALERT);
+  assert_int_equal(rec.u.alert.facts.n, 2);
+  assert_string_equal(rec.u.alert.facts.v[0].key, "résumé");
+  assert_string_equal(rec.u.alert.facts.v[0].value, "\"\\/\b\f\n\r\t");
+  assert_string_equal(rec.u.alert.facts.v[1].value,
+                      "\xF0\x9F\x98\x80\xF0\x9F\x98\x80");
+  assert_string_equal(rec.u.alert.message, "执法");
+
+  /* jansson's stream drops a NUL put back after a word or a number. */
+  static const char nul[] = "{\"type\":\"calendar_day\",\"date\":"
+                            "\"2025-01-01\",\"is_workday\":true\0}";
+  assert_int_equal(
+      ew_jsonl_parse(nul, sizeof nul - 1, &rec, &tomb, &a, err, sizeof err), 0);
+  assert_int_equal(rec.u.calendar_day.is_workday, 1);
+
+  /* The integer range: strtoll's, then EW_NONE is "absent". */
+  parse_ok(INSP_HEAD ",\"fees_collected_fen\":9223372036854775807}", &rec, &a);
+  assert_int_equal(rec.u.inspection.fees_collected_fen, INT64_MAX);
+  parse_ok(INSP_HEAD ",\"fees_collected_fen\":-9223372036854775807}", &rec, &a);
+  assert_int_equal(rec.u.inspection.fees_collected_fen, -INT64_MAX);
+  parse_bad(INSP_HEAD ",\"fees_collected_fen\":-9223372036854775808}",
+            "field \"fees_collected_fen\": integer out of range");
+  parse_bad(INSP_HEAD ",\"started_at\":-9223372036854775808}",
+            "field \"started_at\": time out of range");
+  parse_bad(INSP_HEAD ",\"fees_collected_fen\":9223372036854775808}",
+            "too big integer");
+  /* An underflowing real is a real, an overflowing one a syntax error. */
+  parse_bad(INSP_HEAD ",\"fees_collected_fen\":1e-999}",
+            "field \"fees_collected_fen\": expected an integer, got a real");
+  parse_bad(INSP_HEAD ",\"fees_collected_fen\":-0.5E+999}",
+            "real number overflow");
+  parse_ok(INSP_HEAD ",\"fees_collected_fen\":-0}", &rec, &a);
+  assert_int_equal(rec.u.inspection.fees_collected_fen, 0);
+  ew_arena_free(&a);
+}
+
+/* Nesting: 2048 levels are JSON (then a field error), 2049 are not. */
+static void test_json_depth(void **state) {
+  (void)state;
+  size_t n = sizeof INSP_HEAD + 32 + 2 * 2050;
+  char *line = malloc(n);
+  assert_non_null(line);
+  for (int depth = 2047; depth <= 2048; depth++) {
+    char *p = line + sprintf(line, INSP_HEAD ",\"check_items\":");
+    memset(p, '[', (size_t)depth);
+    memset(p + depth, ']', (size_t)depth);
+    strcpy(p + 2 * depth, "}");
+    /* The root object is level 1. */
+    parse_bad(line, depth == 2047 ? "field \"check_items[0]\": expected a "
+                                    "string, got an array"
+                                  : "maximum parsing depth reached near '['");
+  }
+  free(line);
+}
+
+/* Lines far longer than the usual: the token tape outgrows its stack
+ * buffer. */
+static void test_json_long_line(void **state) {
+  (void)state;
+  ew_arena a = EW_ARENA_INIT;
+  ew_record rec;
+  size_t n = 1000, cap = 64 + n * 24;
+  char *line = malloc(cap), *p = line;
+  assert_non_null(line);
+  p += sprintf(p, "{\"type\":\"random_task\",\"task_id\":\"RT\","
+                  "\"agency_uscc\":\"" AG "\",\"check_item_code\":\"C\","
+                  "\"drawn_at\":0,\"enterprises\":[");
+  for (size_t i = 0; i < n; i++)
+    p += sprintf(p, "%s\"E%zu\"", i ? "," : "", i);
+  strcpy(p, "]}");
+  parse_ok(line, &rec, &a);
+  assert_int_equal(rec.u.random_task.enterprises.n, n);
+  assert_string_equal(rec.u.random_task.enterprises.v[n - 1], "E999");
+  /* A duplicate among many keys is still found. */
+  p = line + sprintf(line, "{\"type\":\"x\"");
+  for (size_t i = 0; i < n; i++)
+    p += sprintf(p, ",\"k%zu\":%zu", i, i);
+  strcpy(p, ",\"k500\":1}");
+  parse_bad(line, "duplicate object key near '\"k500\"'");
+  free(line);
+  ew_arena_free(&a);
+}
+
+/* jansson itself as the oracle: every cut and one corruption per byte of
+ * the full lines is refused by both or by neither, with jansson's message
+ * when it refuses. */
+static void assert_jansson_agrees(const char *line, size_t len) {
+  ew_arena a = EW_ARENA_INIT;
+  ew_record rec;
+  char err[512], want[512];
+  int tomb = 0;
+  const char *p = line;
+  size_t n = len;
+  int rc = ew_jsonl_parse(line, len, &rec, &tomb, &a, err, sizeof err);
+  if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
+    p += 3;
+    n -= 3;
+  }
+  if (rc == 1) { /* blank: nothing for jansson to read */
+    for (size_t i = 0; i < n; i++)
+      assert_true(p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n');
+    ew_arena_free(&a);
+    return;
+  }
+  json_error_t je;
+  json_t *root = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+  if (root) {
+    if (rc != 0 && strncmp(err, "invalid JSON", 12) == 0)
+      print_error("jansson accepts, reader says: %s\n", err);
+    assert_true(rc == 0 || strncmp(err, "invalid JSON", 12) != 0);
+    json_decref(root);
+  } else {
+    snprintf(want, sizeof want, "invalid JSON at column %d: %s", je.column,
+             je.text);
+    for (char *q = want; *q; q++)
+      if ((unsigned char)*q < 0x20 || *q == 0x7f)
+        *q = '?';
+    if (rc != -1 || strcmp(err, want) != 0)
+      print_error("rc %d\n  reader:  %s\n  jansson: %s\n", rc, err, want);
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, want);
+  }
+  ew_arena_free(&a);
+}
+
+static void test_jansson_agreement(void **state) {
+  (void)state;
+  static const char subst[] = {'"',    '\\',   'u',    '0',    '-',    '.',
+                               'e',    '[',    ']',    '{',    '}',    ',',
+                               ':',    ' ',    '\n',   '\0',   '\t',   'x',
+                               '\x7f', '\x80', '\xC3', '\xED', '\xF4', '\xFF'};
+  char buf[4096];
+  for (size_t i = 0; i < NFULL; i++) {
+    const char *line = full_lines[i].line;
+    size_t len = strlen(line);
+    assert_true(len < sizeof buf);
+    for (size_t cut = 0; cut <= len; cut++)
+      assert_jansson_agrees(line, cut);
+    for (size_t pos = 0; pos < len; pos++) {
+      memcpy(buf, line, len);
+      buf[pos] = subst[(pos + i) % sizeof subst];
+      assert_jansson_agrees(buf, len);
+      /* A byte inserted, shifting the rest. */
+      memcpy(buf + pos + 1, line + pos, len - pos);
+      buf[pos] = subst[(pos * 7 + i) % sizeof subst];
+      assert_jansson_agrees(buf, len + 1);
+    }
+  }
+}
+
 /* ---- writer ---- */
 
 static char *format_ok(const ew_record *rec, ew_json_tag tag) {
@@ -1232,6 +1488,11 @@ int main(void) {
       cmocka_unit_test(test_errors_required),
       cmocka_unit_test(test_errstr_limits),
       cmocka_unit_test(test_tombstones),
+      cmocka_unit_test(test_json_errors_exact),
+      cmocka_unit_test(test_json_values),
+      cmocka_unit_test(test_json_depth),
+      cmocka_unit_test(test_json_long_line),
+      cmocka_unit_test(test_jansson_agreement),
       cmocka_unit_test(test_round_trip_every_kind),
       cmocka_unit_test(test_writer_every_field),
       cmocka_unit_test(test_writer_golden),
