@@ -12,12 +12,32 @@
  * and reset + cleared after each use, so no statement pins a WAL snapshot;
  * migrations in one BEGIN IMMEDIATE keyed by user_version.
  *
- * Reference records are small and read on every event, so they are all
- * decoded once into a cache: a hash by (kind, id), plus groups by (kind,
- * agency_uscc), (kind, participant agency) and (kind, violation_code), each
- * group sorted by id. The
- * cache is changed together with SQLite; when a transaction that changed
- * references rolls back, the cache is rebuilt from the file.
+ * Reference records of the kinds whose number does not grow with the
+ * enterprises or the events (agencies, plans, certificates, benchmarks,
+ * ...) are read on every event, so they are decoded once into a cache: a
+ * hash by (kind, id), plus groups by (kind, agency_uscc), (kind, participant
+ * agency) and (kind, violation_code), each group sorted by id. The cache is
+ * changed together with SQLite; when a transaction that changed cached
+ * kinds rolls back, those kinds (only) are reloaded from the file.
+ *
+ * The kinds that grow with them (a credit grade per enterprise, an approval
+ * per inspection) stay in the file: a province holds a million credit
+ * grades, which decoded would cost gigabytes and seconds at every open. They
+ * are read by primary key, and the last few lookups (hits and misses) are
+ * kept in a small ring, so that the rules judging one event read an
+ * enterprise's grade once.
+ *
+ * Memory stays bounded whatever the file's size: SQLite's page cache is its
+ * default (2 MiB per connection, or the file's default_cache_size), memory
+ * mapping is off (Debian's default), and nothing at open reads a table that
+ * grows with the enterprises.
+ *
+ * PRAGMA quick_check reads every page of the file (1.8 s per 100 MB from
+ * disk), so it runs at open only when the last close was not clean: a
+ * close with no storage fault seen and no transaction open marks the file
+ * (meta "store.clean_close"), and the open that follows clears the mark
+ * before anything else is written. Damage done to a cleanly closed file
+ * shows at the first read of the damaged page instead (ew_store_fault).
  */
 #include "store.h"
 
@@ -175,7 +195,8 @@ enum {
   ST_OUTBOX_LAST,
   ST_REF_PUT,
   ST_REF_DELETE,
-  ST_REF_ALL,
+  ST_REF_KIND,
+  ST_REF_GET,
   ST_EVENT_MARK,
   ST_SNAP_PUT,
   ST_SNAP_GET,
@@ -263,7 +284,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_REF_PUT] = "INSERT OR REPLACE INTO ref(kind, id, agency_uscc, body)"
                    " VALUES(?1, ?2, ?3, ?4)",
     [ST_REF_DELETE] = "DELETE FROM ref WHERE kind = ?1 AND id = ?2",
-    [ST_REF_ALL] = "SELECT kind, id, body FROM ref",
+    [ST_REF_KIND] = "SELECT id, body FROM ref WHERE kind = ?1",
+    [ST_REF_GET] = "SELECT body FROM ref WHERE kind = ?1 AND id = ?2",
     [ST_EVENT_MARK] = "INSERT OR IGNORE INTO seen_event(event_id, part,"
                       " event_time) VALUES(?1, ?2, ?3)",
     [ST_SNAP_PUT] =
@@ -455,7 +477,23 @@ typedef struct ref_meta {
   long agency_off;       /* STR agency_uscc, or -1 */
   long participants_off; /* STRV participant_agency_usccs, or -1 */
   long code_off;         /* STR violation_code, or -1 */
+  int cached;            /* held in the cache; else read from the file */
 } ref_meta;
+
+/* One recent lookup of a kind not cached: the record, or its absence. */
+typedef struct point_slot {
+  int used, found;
+  ew_rkind kind;
+  uint64_t hash;
+  const char *id;
+  ew_arena arena; /* id, the record's strings and arrays */
+  ew_record rec;
+} point_slot;
+
+/* A pointer ew_store_ref_get returned for a kind not cached stays valid
+ * for this many lookups of such kinds that miss the ring (first in, first
+ * out): a rule holds one record at a time. */
+#define POINT_RING 16
 
 struct ew_store {
   sqlite3 *db;
@@ -471,10 +509,15 @@ struct ew_store {
   ref_index by_agency, by_participant;
   ref_index by_code; /* (kind, violation_code): benchmarks, leniency items */
   ref_meta meta[EW_REC_COUNT];
+  point_slot ring[POINT_RING]; /* recent lookups of the kinds not cached */
+  size_t ring_next;
   uint64_t generation; /* rollbacks so far (ew_store_generation) */
-  int refs_dirty;      /* references changed in the open transaction */
+  uint32_t refs_dirty; /* bit per cached kind changed in the transaction */
   int refs_broken;     /* the cache could not be rebuilt: refuse lookups */
   int fault;           /* ew_store_fault of the last failure */
+  int faulted;         /* a storage fault was seen since the open */
+  int checked;         /* the open ran PRAGMA quick_check */
+  int mark_clean;      /* a file opened for writing: close may mark it */
 };
 
 static int fail(ew_store *s, const char *fmt, ...)
@@ -502,6 +545,7 @@ static int note_fault(ew_store *s, int code) {
   case SQLITE_CANTOPEN:
   case SQLITE_NOMEM:
     s->fault = code & 0xff;
+    s->faulted = 1; /* the close must not vouch for this file */
     break;
   default:
     s->fault = 0;
@@ -780,15 +824,9 @@ static void entry_free(ref_entry *e) {
   free(e);
 }
 
-/* Unlinks the entry from the hash and both indexes and frees it. */
-static void cache_remove(ew_store *s, ew_rkind kind, const char *id) {
-  ref_entry **pp = entry_slot(s, kind, id);
-  if (!pp)
-    return;
-  ref_entry *e = *pp;
-  *pp = e->next;
-  s->refs_count--;
-  const ref_meta *m = &s->meta[kind];
+/* Takes the entry out of the groups its fields put it in. */
+static void entry_unindex(ew_store *s, ref_entry *e) {
+  const ref_meta *m = &s->meta[e->rec.kind];
   if (m->agency_off >= 0) {
     const char *ag = str_field(&e->rec, m->agency_off);
     if (ag)
@@ -805,7 +843,36 @@ static void cache_remove(ew_store *s, ew_rkind kind, const char *id) {
     if (code)
       group_remove(&s->by_code, code, e);
   }
+}
+
+/* Unlinks the entry from the hash and the indexes and frees it. */
+static void cache_remove(ew_store *s, ew_rkind kind, const char *id) {
+  ref_entry **pp = entry_slot(s, kind, id);
+  if (!pp)
+    return;
+  ref_entry *e = *pp;
+  *pp = e->next;
+  s->refs_count--;
+  entry_unindex(s, e);
   entry_free(e);
+}
+
+/* Drops every cached record of `kind`. */
+static void cache_remove_kind(ew_store *s, ew_rkind kind) {
+  for (size_t i = 0; i < s->refs_nb; i++) {
+    ref_entry **pp = &s->refs[i];
+    while (*pp) {
+      ref_entry *e = *pp;
+      if (e->rec.kind != kind) {
+        pp = &e->next;
+        continue;
+      }
+      *pp = e->next;
+      s->refs_count--;
+      entry_unindex(s, e);
+      entry_free(e);
+    }
+  }
 }
 
 static int refs_grow(ew_store *s) {
@@ -881,36 +948,38 @@ static void cache_clear(ew_store *s) {
   index_free(&s->by_code);
 }
 
-static ref_entry *entry_new(void) {
+/* An empty entry whose arena takes a record of `body_len` encoded bytes in
+ * one small chunk: the arena's default chunk (8 KiB) per cached record
+ * would cost more than the records. Decoded strings are 16-byte aligned and
+ * arrays add a pointer per element, hence twice the encoded size. */
+static ref_entry *entry_new(size_t body_len) {
   ref_entry *e = calloc(1, sizeof *e);
+  if (e)
+    e->arena.chunk_size =
+        body_len < 4096 ? (2 * body_len + 127) & ~(size_t)63 : 2 * body_len;
   return e;
 }
 
-/* (Re)builds the cache from the ref table. */
-static int cache_load(ew_store *s) {
-  sqlite3_stmt *st = s->st[ST_REF_ALL];
+/* Loads the records of one cached kind from the ref table, replacing what
+ * the cache holds of it. */
+static int cache_load_kind(ew_store *s, ew_rkind kind) {
+  sqlite3_stmt *st = s->st[ST_REF_KIND];
+  const char *kname = ew_rkind_name(kind);
   int rc;
-  cache_clear(s);
-  s->refs_broken = 1;
+  cache_remove_kind(s, kind);
+  if (bind_text(st, 1, kname))
+    return fail_stmt(s, st, "ref load");
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *kname = (const char *)sqlite3_column_text(st, 0);
-    const char *id = (const char *)sqlite3_column_text(st, 1);
-    int kind = kname ? ew_rkind_parse(kname, strlen(kname)) : -1;
-    if (kind < 0 || !ew_rkind_is_ref((ew_rkind)kind)) {
-      fail(s, "ref table: unknown kind '%s' for id '%s'", kname ? kname : "",
-           id ? id : "");
-      done(st);
-      return -1;
-    }
+    const char *id = (const char *)sqlite3_column_text(st, 0);
     size_t len;
-    const void *body = column_blob(st, 2, &len);
-    ref_entry *e = entry_new();
+    const void *body = column_blob(st, 1, &len);
+    ref_entry *e = entry_new(len);
     if (!e) {
       done(st);
       return fail(s, "ref cache: out of memory");
     }
-    e->rec.kind = (ew_rkind)kind;
-    if (!body || ew_blob_decode(ew_rtype_of(e->rec.kind), body, len, &e->rec.u,
+    e->rec.kind = kind;
+    if (!body || ew_blob_decode(ew_rtype_of(kind), body, len, &e->rec.u,
                                 &e->arena) < 0) {
       entry_free(e);
       done(st);
@@ -931,6 +1000,18 @@ static int cache_load(ew_store *s) {
   if (rc != SQLITE_DONE)
     return fail_stmt(s, st, "ref load");
   done(st);
+  return 0;
+}
+
+/* (Re)builds the cache of every cached kind. A kind the schema does not
+ * know is left in the file: a newer build's record, which this one has no
+ * rule for. */
+static int cache_load(ew_store *s) {
+  cache_clear(s);
+  s->refs_broken = 1;
+  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++)
+    if (s->meta[k].cached && cache_load_kind(s, (ew_rkind)k) < 0)
+      return -1;
   s->refs_broken = 0;
   return 0;
 }
@@ -939,6 +1020,138 @@ static int cache_usable(ew_store *s) {
   if (!s->refs_broken)
     return 0;
   return cache_load(s);
+}
+
+/* ---- point lookups of the kinds not cached ---- */
+
+static void ring_clear(ew_store *s) {
+  for (size_t i = 0; i < POINT_RING; i++)
+    s->ring[i].used = 0;
+}
+
+static void ring_drop(ew_store *s, ew_rkind kind, const char *id) {
+  uint64_t h = hash_key(kind, id);
+  for (size_t i = 0; i < POINT_RING; i++) {
+    point_slot *p = &s->ring[i];
+    if (p->used && p->hash == h && p->kind == kind && strcmp(p->id, id) == 0)
+      p->used = 0;
+  }
+}
+
+static void ring_free(ew_store *s) {
+  for (size_t i = 0; i < POINT_RING; i++)
+    ew_arena_free(&s->ring[i].arena);
+}
+
+/* ew_store_ref_get for a kind not cached: the ring, else the file. */
+static int point_get(ew_store *s, ew_rkind kind, const char *id,
+                     const ew_record **out) {
+  uint64_t h = hash_key(kind, id);
+  for (size_t i = 0; i < POINT_RING; i++) {
+    point_slot *p = &s->ring[i];
+    if (p->used && p->hash == h && p->kind == kind && strcmp(p->id, id) == 0) {
+      *out = p->found ? &p->rec : NULL;
+      return 0;
+    }
+  }
+  point_slot *p = &s->ring[s->ring_next];
+  s->ring_next = (s->ring_next + 1) % POINT_RING;
+  p->used = 0;
+  ew_arena_reset(&p->arena);
+  memset(&p->rec, 0, sizeof p->rec);
+  sqlite3_stmt *st = s->st[ST_REF_GET];
+  if (bind_text(st, 1, ew_rkind_name(kind)) || bind_text(st, 2, id))
+    return fail_stmt(s, st, "ref_get");
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return fail_stmt(s, st, "ref_get");
+  p->found = rc == SQLITE_ROW;
+  if (p->found) {
+    size_t len;
+    const void *body = column_blob(st, 0, &len);
+    p->rec.kind = kind;
+    if (!body || ew_blob_decode(ew_rtype_of(kind), body, len, &p->rec.u,
+                                &p->arena) < 0) {
+      done(st);
+      return fail(s, "ref %s/%s: body is corrupt or from a newer version",
+                  ew_rkind_name(kind), id);
+    }
+  }
+  done(st);
+  if (!(p->id = ew_arena_strdup(&p->arena, id)))
+    return fail(s, "ref_get: out of memory");
+  p->kind = kind;
+  p->hash = h;
+  p->used = 1;
+  *out = p->found ? &p->rec : NULL;
+  return 0;
+}
+
+/* What the visitors below select for a kind not cached. */
+enum { VISIT_ALL, VISIT_AGENCY, VISIT_PARTICIPANT, VISIT_CODE };
+
+static int visit_matches(const ref_meta *m, const ew_record *rec, int by,
+                         const char *key) {
+  if (by == VISIT_PARTICIPANT) {
+    ew_strv pv = strv_field(rec, m->participants_off);
+    for (size_t i = 0; i < pv.n; i++)
+      if (pv.v[i] && strcmp(pv.v[i], key) == 0)
+        return 1;
+    return 0;
+  }
+  if (by == VISIT_CODE) {
+    const char *code = str_field(rec, m->code_off);
+    return code && strcmp(code, key) == 0;
+  }
+  return 1; /* VISIT_ALL; VISIT_AGENCY is selected by the query */
+}
+
+/* The visitors for a kind not cached: its rows in id order (the agency
+ * ones by the ref_by_agency index), each decoded for the call only. Rare
+ * (no rule visits these kinds), so the statement is prepared per call,
+ * which also lets fn visit again. */
+static int point_visit(ew_store *s, ew_rkind kind, int by, const char *key,
+                       ew_ref_visit_fn fn, void *ud) {
+  const ref_meta *m = &s->meta[kind];
+  if ((by == VISIT_AGENCY && m->agency_off < 0) ||
+      (by == VISIT_PARTICIPANT && m->participants_off < 0) ||
+      (by == VISIT_CODE && m->code_off < 0))
+    return 0; /* no record of the kind has the field */
+  const char *q = by == VISIT_AGENCY
+                      ? "SELECT body FROM ref WHERE kind = ?1"
+                        " AND agency_uscc = ?2 ORDER BY id"
+                      : "SELECT body FROM ref WHERE kind = ?1 ORDER BY id";
+  sqlite3_stmt *st = NULL;
+  ew_arena arena = EW_ARENA_INIT;
+  ew_record rec;
+  int rc, ret = 0;
+  if (sqlite3_prepare_v2(s->db, q, -1, &st, NULL) != SQLITE_OK ||
+      bind_text(st, 1, ew_rkind_name(kind)) != SQLITE_OK ||
+      (by == VISIT_AGENCY && bind_text(st, 2, key) != SQLITE_OK)) {
+    fail_db(s, "ref visit");
+    sqlite3_finalize(st);
+    return -1;
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    size_t len;
+    const void *body = column_blob(st, 0, &len);
+    ew_arena_reset(&arena);
+    memset(&rec, 0, sizeof rec);
+    rec.kind = kind;
+    if (!body ||
+        ew_blob_decode(ew_rtype_of(kind), body, len, &rec.u, &arena) < 0) {
+      ret = fail(s, "ref %s: a body is corrupt or from a newer version",
+                 ew_rkind_name(kind));
+      break;
+    }
+    if (visit_matches(m, &rec, by, key) && (ret = fn(ud, &rec)) != 0)
+      break;
+  }
+  if (ret == 0 && rc != SQLITE_DONE)
+    ret = fail_db(s, "ref visit");
+  sqlite3_finalize(st);
+  ew_arena_free(&arena);
+  return ret;
 }
 
 static long field_off(const ew_rtype *t, const char *name, ew_ftype type) {
@@ -978,6 +1191,51 @@ static int pragma_text(ew_store *s, const char *q, char *out, size_t n) {
   return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* The meta row a clean close leaves (see the top of the file). */
+#define CLEAN_CLOSE "store.clean_close"
+
+/* 1 when the file's last close was clean. Any failure to tell (a new file,
+ * one from before the mark existed, an unreadable one) is 0: quick_check
+ * then runs and names the trouble. */
+static int closed_clean(ew_store *s) {
+  sqlite3_stmt *st = NULL;
+  int clean = 0;
+  if (sqlite3_prepare_v2(
+          s->db, "SELECT value FROM meta WHERE name = '" CLEAN_CLOSE "'", -1,
+          &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    clean = sqlite3_column_int64(st, 0) == 1;
+  sqlite3_finalize(st);
+  return clean;
+}
+
+/* Whether a kind is held in the cache. The kinds whose number grows with
+ * the enterprises (a credit grade each) or with the events (an approval per
+ * inspection that needs one) are read from the file instead; random tasks
+ * list the enterprises they drew, but there are a few hundred tasks a year
+ * and R02/R16 visit them by agency, so they stay. */
+static int kind_cached(ew_rkind kind) {
+  return kind != EW_REC_CREDIT_GRADE && kind != EW_REC_APPROVAL;
+}
+
+/* What both opens do once the connection is ready: prepare the statements,
+ * learn where each kind keeps its agency fields, load the cache. */
+static int store_finish_open(ew_store *s) {
+  for (int i = 0; i < ST_COUNT; i++)
+    if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                           &s->st[i], NULL) != SQLITE_OK)
+      return fail_db(s, sql[i]);
+  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
+    const ew_rtype *t = ew_rtype_of((ew_rkind)k);
+    s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
+    s->meta[k].participants_off =
+        field_off(t, "participant_agency_usccs", EW_FT_STRV);
+    s->meta[k].code_off = field_off(t, "violation_code", EW_FT_STR);
+    s->meta[k].cached = kind_cached((ew_rkind)k);
+  }
+  return cache_load(s);
+}
+
 static int migrate(ew_store *s) {
   char v[32];
   if (exec(s, "BEGIN IMMEDIATE", "migration") < 0)
@@ -1001,6 +1259,11 @@ static int migrate(ew_store *s) {
     if (exec(s, q, "migration") < 0)
       goto fail;
   }
+  /* From here on the file is in use: a stop before the next clean close
+   * must be followed by a quick_check. */
+  if (exec(s, "DELETE FROM meta WHERE name = '" CLEAN_CLOSE "'", "migration") <
+      0)
+    goto fail;
   if (exec(s, "COMMIT", "migration") < 0)
     goto fail;
   return 0;
@@ -1050,38 +1313,28 @@ int ew_store_open(ew_store **out, const char *path, char *errstr,
     /* A damaged page would otherwise show only when a batch first reads
      * it, long after the start. quick_check reads every page once:
      * measured on a 106 MB state file, 0.25 s from the page cache and
-     * 1.8 s from disk. */
-    char qc[256];
-    if (pragma_text(s, "PRAGMA quick_check(1)", qc, sizeof qc) < 0)
-      goto fail;
-    if (strcmp(qc, "ok") != 0) {
-      for (char *c = qc; *c; c++)
-        if (*c == '\n')
-          *c = ' '; /* one log line */
-      fail(s, "PRAGMA quick_check: %s", qc);
-      s->fault = SQLITE_CORRUPT;
-      goto fail;
+     * 1.8 s from disk; so only after a stop that was not a clean close
+     * (a crash, a kill, a power loss, a storage fault). */
+    if (!closed_clean(s)) {
+      char qc[256];
+      s->checked = 1;
+      if (pragma_text(s, "PRAGMA quick_check(1)", qc, sizeof qc) < 0)
+        goto fail;
+      if (strcmp(qc, "ok") != 0) {
+        for (char *c = qc; *c; c++)
+          if (*c == '\n')
+            *c = ' '; /* one log line */
+        fail(s, "PRAGMA quick_check: %s", qc);
+        s->fault = SQLITE_CORRUPT;
+        goto fail;
+      }
     }
   }
   if (exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", "settings") <
           0 ||
-      migrate(s) < 0)
+      migrate(s) < 0 || store_finish_open(s) < 0)
     goto fail;
-  for (int i = 0; i < ST_COUNT; i++)
-    if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                           &s->st[i], NULL) != SQLITE_OK) {
-      fail_db(s, sql[i]);
-      goto fail;
-    }
-  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
-    const ew_rtype *t = ew_rtype_of((ew_rkind)k);
-    s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
-    s->meta[k].participants_off =
-        field_off(t, "participant_agency_usccs", EW_FT_STRV);
-    s->meta[k].code_off = field_off(t, "violation_code", EW_FT_STR);
-  }
-  if (cache_load(s) < 0)
-    goto fail;
+  s->mark_clean = !memory;
   *out = s;
   return 0;
 fail:
@@ -1097,10 +1350,19 @@ fail:
 void ew_store_close(ew_store *s) {
   if (!s)
     return;
+  /* The mark that spares the next open its quick_check: not after a
+   * storage fault, nor with a transaction still open. If it cannot be
+   * written, the next open checks. */
+  if (s->mark_clean && !s->faulted && sqlite3_get_autocommit(s->db))
+    sqlite3_exec(s->db,
+                 "INSERT OR REPLACE INTO meta(name, value)"
+                 " VALUES('" CLEAN_CLOSE "', 1)",
+                 NULL, NULL, NULL);
   for (int i = 0; i < ST_COUNT; i++)
     sqlite3_finalize(s->st[i]);
   sqlite3_close(s->db);
   cache_clear(s);
+  ring_free(s);
   ew_blob_free(&s->blob);
   ew_arena_free(&s->scratch);
   free(s->hdrs);
@@ -1131,11 +1393,14 @@ int ew_store_rollback(ew_store *s) {
   int rc = 0;
   if (!sqlite3_get_autocommit(s->db))
     rc = step_done(s, s->st[ST_ROLLBACK], "rollback");
-  if (s->refs_dirty) {
-    s->refs_dirty = 0;
-    if (cache_load(s) < 0)
-      rc = -1; /* refs_broken stays set: lookups retry the load */
-  }
+  ring_clear(s); /* it may hold what the transaction wrote */
+  uint32_t dirty = s->refs_dirty;
+  s->refs_dirty = 0;
+  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF && !s->refs_broken; k++)
+    if ((dirty & (UINT32_C(1) << k)) && cache_load_kind(s, (ew_rkind)k) < 0) {
+      s->refs_broken = 1; /* lookups retry a whole load */
+      rc = -1;
+    }
   return rc;
 }
 
@@ -1414,9 +1679,13 @@ int ew_store_ref_put(ew_store *s, const ew_record *rec) {
     return fail_stmt(s, st, "ref_put");
   if (step_done(s, st, "ref_put") < 0)
     return -1;
-  s->refs_dirty = 1;
+  if (!m->cached) {
+    ring_drop(s, rec->kind, id);
+    return 0;
+  }
+  s->refs_dirty |= UINT32_C(1) << rec->kind;
 
-  ref_entry *e = entry_new();
+  ref_entry *e = entry_new(s->blob.len);
   if (!e) {
     s->refs_broken = 1;
     return fail(s, "ref_put: out of memory");
@@ -1443,7 +1712,11 @@ int ew_store_ref_delete(ew_store *s, ew_rkind kind, const char *id) {
     return fail_stmt(s, st, "ref_delete");
   if (step_done(s, st, "ref_delete") < 0)
     return -1;
-  s->refs_dirty = 1;
+  if (!s->meta[kind].cached) {
+    ring_drop(s, kind, id);
+    return 0;
+  }
+  s->refs_dirty |= UINT32_C(1) << kind;
   cache_remove(s, kind, id);
   return 0;
 }
@@ -1453,19 +1726,23 @@ int ew_store_ref_get(ew_store *s, ew_rkind kind, const char *id,
   *out = NULL;
   if (cache_usable(s) < 0)
     return -1;
-  if (!id)
+  if (!id || !ew_rkind_is_ref(kind))
     return 0;
+  if (!s->meta[kind].cached)
+    return point_get(s, kind, id, out);
   ref_entry **pp = entry_slot(s, kind, id);
   *out = pp ? &(*pp)->rec : NULL;
   return 0;
 }
 
-static int visit_group(ew_store *s, ref_index *ix, ew_rkind kind,
+static int visit_group(ew_store *s, ref_index *ix, int by, ew_rkind kind,
                        const char *agency, ew_ref_visit_fn fn, void *ud) {
   if (cache_usable(s) < 0)
     return -1;
-  if (!agency)
+  if (!agency || !ew_rkind_is_ref(kind))
     return 0;
+  if (!s->meta[kind].cached)
+    return point_visit(s, kind, by, agency, fn, ud);
   ref_group *g = group_find(ix, kind, agency, hash_key(kind, agency));
   for (size_t i = 0; g && i < g->n; i++) {
     int rc = fn(ud, &g->v[i]->rec);
@@ -1477,18 +1754,31 @@ static int visit_group(ew_store *s, ref_index *ix, ew_rkind kind,
 
 int ew_store_ref_by_agency(ew_store *s, ew_rkind kind, const char *agency_uscc,
                            ew_ref_visit_fn fn, void *ud) {
-  return visit_group(s, &s->by_agency, kind, agency_uscc, fn, ud);
+  return visit_group(s, &s->by_agency, VISIT_AGENCY, kind, agency_uscc, fn, ud);
 }
 
 int ew_store_ref_by_participant(ew_store *s, ew_rkind kind,
                                 const char *agency_uscc, ew_ref_visit_fn fn,
                                 void *ud) {
-  return visit_group(s, &s->by_participant, kind, agency_uscc, fn, ud);
+  return visit_group(s, &s->by_participant, VISIT_PARTICIPANT, kind,
+                     agency_uscc, fn, ud);
 }
 
 int ew_store_ref_by_code(ew_store *s, ew_rkind kind, const char *violation_code,
                          ew_ref_visit_fn fn, void *ud) {
-  return visit_group(s, &s->by_code, kind, violation_code, fn, ud);
+  return visit_group(s, &s->by_code, VISIT_CODE, kind, violation_code, fn, ud);
+}
+
+size_t ew_store_ref_cached(const ew_store *s, ew_rkind kind) {
+  size_t n = 0;
+  for (size_t i = 0; i < s->refs_nb; i++)
+    for (const ref_entry *e = s->refs[i]; e; e = e->next)
+      n += e->rec.kind == kind;
+  return n;
+}
+
+int ew_store_integrity_checked(const ew_store *s) {
+  return s ? s->checked : 0;
 }
 
 /* ---- engine state ---- */
@@ -2009,6 +2299,10 @@ int ew_store_ref_each(ew_store *s, ew_rkind kind, ew_ref_visit_fn fn,
                       void *ud) {
   if (cache_usable(s) < 0)
     return -1;
+  if (!ew_rkind_is_ref(kind))
+    return 0;
+  if (!s->meta[kind].cached)
+    return point_visit(s, kind, VISIT_ALL, NULL, fn, ud);
   for (size_t i = 0; i < s->refs_nb; i++)
     for (ref_entry *e = s->refs[i]; e; e = e->next)
       if (e->rec.kind == kind) {
@@ -2538,20 +2832,7 @@ int ew_store_open_readonly(ew_store **out, const char *path, char *errstr,
            path, version, SCHEMA_VERSION);
     goto fail;
   }
-  for (int i = 0; i < ST_COUNT; i++)
-    if (sqlite3_prepare_v3(s->db, sql[i], -1, SQLITE_PREPARE_PERSISTENT,
-                           &s->st[i], NULL) != SQLITE_OK) {
-      fail_db(s, sql[i]);
-      goto fail;
-    }
-  for (int k = EW_REC_FIRST_REF; k <= EW_REC_LAST_REF; k++) {
-    const ew_rtype *t = ew_rtype_of((ew_rkind)k);
-    s->meta[k].agency_off = field_off(t, "agency_uscc", EW_FT_STR);
-    s->meta[k].participants_off =
-        field_off(t, "participant_agency_usccs", EW_FT_STRV);
-    s->meta[k].code_off = field_off(t, "violation_code", EW_FT_STR);
-  }
-  if (cache_load(s) < 0)
+  if (store_finish_open(s) < 0)
     goto fail;
   *out = s;
   return 0;

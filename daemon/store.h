@@ -43,6 +43,14 @@ const char *ew_store_fault_advice(int fault);
 /* 1 for a fault that waiting cannot heal (a corrupt file), 0 for one that
  * may pass (space freed, I/O recovered). */
 int ew_store_fault_permanent(int fault);
+/* Added for issue 7: 1 when ew_store_open ran PRAGMA quick_check, i.e. the
+ * file was new or its last close was not clean (a crash, a kill, a storage
+ * fault); 0 when the last ew_store_close was clean and the check was
+ * skipped, and for ":memory:" and read-only stores. ew_store_close marks
+ * the file clean unless a storage fault was seen or a transaction is
+ * open; damage done to a file after a clean close shows at the first read
+ * of the damaged page (ew_store_fault SQLITE_CORRUPT). */
+int ew_store_integrity_checked(const ew_store *s);
 
 int ew_store_begin(ew_store *s); /* BEGIN IMMEDIATE */
 int ew_store_commit(ew_store *s);
@@ -113,7 +121,10 @@ int ew_store_ref_put(ew_store *s, const ew_record *rec);
 int ew_store_ref_delete(ew_store *s, ew_rkind kind, const char *id);
 /* Looks a record up. On success *out is a record owned by the store, valid
  * until the next ew_store_ref_put/ref_delete of that kind, or NULL when there
- * is none. */
+ * is none. For the kinds read from the file rather than cached (credit
+ * grades, approvals: see below) it is valid only until 15 more lookups of
+ * such kinds have missed the store's ring of recent ones, or the next
+ * rollback: use it, or copy what you need, before the next lookup. */
 int ew_store_ref_get(ew_store *s, ew_rkind kind, const char *id,
                      const ew_record **out);
 /* Calls fn for every stored record of `kind` whose agency_uscc equals
@@ -129,7 +140,18 @@ int ew_store_ref_by_agency(ew_store *s, ew_rkind kind, const char *agency_uscc,
 /* Reference records are served from an in-memory cache loaded at open and
  * kept in step with put/delete, so rules never query SQLite per event. A
  * rollback of a transaction that changed reference records reloads the
- * cache from the file: every record pointer obtained before it is invalid. */
+ * cache of the kinds it changed from the file: every record pointer
+ * obtained before it is invalid.
+ *
+ * Issue 7: the kinds whose number grows with the enterprises or the events
+ * (credit grades: one per enterprise; approvals: one per inspection that
+ * needs one) are not cached: ew_store_ref_get reads them by primary key
+ * (the last few lookups are remembered), and the visitors read them from
+ * the file, each record valid only during its call. */
+
+/* Added for issue 7: the number of records of `kind` held in memory (0 for
+ * a kind read from the file), for tests and diagnostics. */
+size_t ew_store_ref_cached(const ew_store *s, ew_rkind kind);
 
 /* Like ew_store_ref_by_agency, for the records of `kind` that list
  * `agency_uscc` in participant_agency_usccs (joint plans). Both visit records

@@ -5,7 +5,8 @@
  *
  * Alert lines are asserted loosely (the rule id is there or not), because
  * the rules have tests of their own; what is tested here is the command:
- * exit statuses, bad-line reports, file order, stdin, tombstones, --as-of.
+ * exit statuses, bad-line reports, file order, stdin, tombstones, --as-of,
+ * --state (the state in a file the daemon's store can open).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "store.h"
 
 #define AGENCY "11622900MB1234567G"
 #define JUSTICE "11622900MB7654321D"
@@ -448,6 +450,85 @@ static void test_many_records_span_transactions(void **state) {
   run_free(&r);
 }
 
+static int count_open_r05(void *ud, const ew_alert_state *st) {
+  *(int *)ud += strcmp(st->rule_id, "R05") == 0;
+  return 0;
+}
+
+/* --state FILE: the state goes to an SQLite file that the store opens
+ * afterwards (as `report --state` and the daemon do), holding the records,
+ * the snapshot and the open alert; a second run continues it: its duplicate
+ * events emit nothing, and a later snapshot withdraws the alert the first
+ * run opened. */
+static void test_state_file(void **state) {
+  fixture *fx = *state;
+  run_result r;
+  char a[512], b[512], db[512], bad[512];
+  write_file(fx, "a.jsonl",
+             LINE_AGENCY LINE_CERT("C1", "O1") LINE_CERT("C2", "O2")
+                 LINE_INSPECTION("E1", ONE_OFFICER),
+             a, sizeof a);
+  write_file(fx, "b.jsonl", LINE_INSPECTION("E2", TWO_OFFICERS), b, sizeof b);
+  path_of(fx, "state.db", db, sizeof db);
+
+  const char *first[] = {"--state", db, a, NULL};
+  run_check(fx, &r, NULL, first);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, R05));
+  assert_non_null(strstr(r.err, "check: 4 records, 0 bad lines, "));
+  run_free(&r);
+
+  ew_store *s = NULL;
+  char err[512];
+  const ew_record *rec = NULL;
+  ew_record snap;
+  ew_arena arena = EW_ARENA_INIT;
+  int found = 0, open = 0;
+  assert_int_equal(ew_store_open_readonly(&s, db, err, sizeof err), 0);
+  assert_int_equal(ew_store_ref_get(s, EW_REC_AGENCY, AGENCY, &rec), 0);
+  assert_non_null(rec);
+  assert_int_equal(ew_store_ref_get(s, EW_REC_CERTIFICATE, "C2", &rec), 0);
+  assert_non_null(rec);
+  assert_int_equal(ew_store_snapshot_get(s, EW_REC_INSPECTION, "INS-001",
+                                         &arena, &snap, &found),
+                   0);
+  assert_true(found);
+  assert_string_equal(snap.u.inspection.event_id, "E1");
+  assert_int_equal(ew_store_alert_state_open(s, EW_SUBJ_INSPECTION, "INS-001",
+                                             count_open_r05, &open),
+                   0);
+  assert_int_equal(open, 1);
+  ew_store_close(s);
+  ew_arena_free(&arena);
+
+  run_check(fx, &r, NULL, first); /* the same input again: duplicates */
+  assert_int_equal(r.rc, 0);
+  assert_string_equal(r.out, "");
+  run_free(&r);
+
+  const char *second[] = {"--state", db, b, NULL};
+  run_check(fx, &r, NULL, second);
+  assert_int_equal(r.rc, 0);
+  assert_non_null(strstr(r.out, R05));
+  assert_non_null(strstr(r.out, "\"status\":\"WITHDRAWN\""));
+  run_free(&r);
+
+  const char *empty[] = {"--state", "", a, NULL};
+  run_check(fx, &r, NULL, empty);
+  assert_int_equal(r.rc, 2);
+  assert_non_null(strstr(r.err, "--state: not a file name"));
+  run_free(&r);
+
+  path_of(fx, "no-such-dir/state.db", bad, sizeof bad);
+  const char *unopenable[] = {"--state", bad, a, NULL};
+  run_check(fx, &r, NULL, unopenable);
+  assert_int_equal(r.rc, 1);
+  assert_non_null(strstr(r.err, "check: state file "));
+  assert_non_null(strstr(r.err, "no-such-dir/state.db"));
+  assert_string_equal(r.out, "");
+  run_free(&r);
+}
+
 static void test_empty_input(void **state) {
   fixture *fx = *state;
   run_result r;
@@ -482,6 +563,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_many_records_span_transactions,
                                       setup, teardown),
       cmocka_unit_test_setup_teardown(test_empty_input, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_state_file, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

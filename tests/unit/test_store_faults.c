@@ -5,6 +5,13 @@
  * auto-extension; the test prints which one ran), a corrupt file found at
  * open and at first use, and the store telling these apart from a caller's
  * own mistake (ew_store_fault).
+ *
+ * Issue 7: PRAGMA quick_check runs at open only after a stop that was not a
+ * clean close. A crash is a child process that opens the store, writes and
+ * _exit()s without closing it; the tests below check when the open checks
+ * (ew_store_integrity_checked) and that a corrupt file is still caught: at
+ * open after a crash or a fault, at first use after a clean close, and at
+ * the open after that use.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -273,7 +281,10 @@ static void disk_full(fixture *f, int rows) {
   assert_int_equal(ew_store_commit(s), 0);
   ew_store_close(s);
 
-  s = open_store(f->path); /* quick_check passes */
+  s = open_store(f->path);
+  /* Checked (quick_check passes) when the store that met the fault was
+   * the one closed last; the fallback's reopened store closed clean. */
+  assert_int_equal(ew_store_integrity_checked(s), tmpfs ? 1 : 0);
   int64_t count = -1, next = -1;
   assert_int_equal(ew_store_outbox_count(s, &count), 0);
   assert_int_equal(count, 4);
@@ -288,6 +299,24 @@ static void test_disk_full_at_commit(void **state) {
 
 static void test_disk_full_mid_batch(void **state) {
   disk_full(*state, 1024);
+}
+
+/* A crash: a child process opens the store (which clears the clean-close
+ * mark), commits one row and dies without closing it. */
+static void crash_after_open(const fixture *f) {
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    ew_store *s = NULL;
+    char err[512];
+    int ok = ew_store_open(&s, f->path, err, sizeof err) == 0 &&
+             ew_store_offset_put(s, "crash", 0, 1) == 0;
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /* A state file of `rows` outbox rows of 1 KiB, closed (so checkpointed:
@@ -334,9 +363,13 @@ static void test_corrupt_header_at_open(void **state) {
   assert_true(ew_store_fault_permanent(SQLITE_NOTADB));
 }
 
+/* After a crash the open runs quick_check, which reads every page: the
+ * damaged one is found before anything runs on the file. The crash leaves
+ * its write in the -wal; the outbox stays in the main file. */
 static void test_corrupt_page_at_open(void **state) {
   fixture *f = *state;
   int root = make_state(f, 2000);
+  crash_after_open(f);
   scribble(f, (off_t)(root - 1) * 4096, 4096);
   ew_store *s = NULL;
   char err[512];
@@ -364,6 +397,96 @@ static void test_corrupt_page_at_first_use(void **state) {
   assert_true(ew_store_fault_permanent(ew_store_fault(s)));
   assert_string_equal(ew_store_fault_text(ew_store_fault(s)),
                       "state file corrupt");
+  ew_store_close(s);
+}
+
+/* After a clean close the open skips quick_check, so damage done to the
+ * closed file shows at the first read of the page; that store then does
+ * not mark the file clean, and the next open refuses it. */
+static void test_corrupt_after_clean_close(void **state) {
+  fixture *f = *state;
+  int root = make_state(f, 2000);
+  scribble(f, (off_t)(root - 1) * 4096, 4096);
+  ew_store *s = open_store(f->path);
+  assert_int_equal(ew_store_integrity_checked(s), 0);
+  int64_t count = -1;
+  assert_int_equal(ew_store_outbox_count(s, &count), -1);
+  assert_int_equal(ew_store_fault(s), SQLITE_CORRUPT);
+  ew_store_close(s);
+
+  s = NULL;
+  char err[512];
+  assert_int_equal(ew_store_open(&s, f->path, err, sizeof err), -1);
+  assert_null(s);
+  print_message("[ INFO     ] %s\n", err);
+  assert_non_null(strstr(err, "quick_check"));
+  assert_non_null(strstr(err, ew_store_fault_text(SQLITE_CORRUPT)));
+}
+
+/* When the open checks: a new file, after a crash, after a storage fault,
+ * after a close with a transaction open; not after a clean close. What the
+ * mark says is in the meta table, cleared by the open. */
+static void test_quick_check_only_after_unclean_stop(void **state) {
+  fixture *f = *state;
+  ew_store *s = open_store(f->path); /* new */
+  assert_int_equal(ew_store_integrity_checked(s), 1);
+  save_baseline(s, 3);
+  ew_store_close(s);
+  assert_int_equal(side_int(f->path, "SELECT value FROM meta"
+                                     " WHERE name = 'store.clean_close'"),
+                   1);
+
+  s = open_store(f->path); /* after a clean close */
+  assert_int_equal(ew_store_integrity_checked(s), 0);
+  assert_baseline(s, 3);
+  /* open: the mark is gone, so a crash now would be checked */
+  assert_int_equal(side_int(f->path, "SELECT count(*) FROM meta"
+                                     " WHERE name = 'store.clean_close'"),
+                   0);
+  ew_store_close(s);
+
+  crash_after_open(f);
+  s = open_store(f->path); /* after a crash */
+  assert_int_equal(ew_store_integrity_checked(s), 1);
+  ew_store_close(s);
+  s = open_store(f->path);
+  assert_int_equal(ew_store_integrity_checked(s), 0);
+
+  /* A storage fault: a full file (the fallback's page limit). */
+  ew_store_close(s);
+  max_pages = (int)side_int(f->path, "PRAGMA page_count") + 1;
+  s = open_store(f->path);
+  static char big[8192];
+  assert_int_equal(ew_store_begin(s), 0);
+  int rc = 0;
+  for (int i = 0; i < 64 && rc == 0; i++)
+    rc = append(s, big, sizeof big);
+  if (rc == 0)
+    rc = ew_store_commit(s);
+  assert_int_equal(rc, -1);
+  assert_int_equal(ew_store_fault(s), SQLITE_FULL);
+  ew_store_rollback(s);
+  ew_store_close(s);
+  max_pages = 0;
+  s = open_store(f->path); /* after a fault */
+  assert_int_equal(ew_store_integrity_checked(s), 1);
+  assert_baseline(s, 3);
+
+  /* Closed inside a transaction: not vouched for either. */
+  assert_int_equal(ew_store_begin(s), 0);
+  ew_store_close(s);
+  s = open_store(f->path);
+  assert_int_equal(ew_store_integrity_checked(s), 1);
+  ew_store_close(s);
+
+  /* A reader neither checks nor marks. */
+  s = NULL;
+  char err[512];
+  assert_int_equal(ew_store_open_readonly(&s, f->path, err, sizeof err), 0);
+  assert_int_equal(ew_store_integrity_checked(s), 0);
+  ew_store_close(s);
+  s = open_store(f->path);
+  assert_int_equal(ew_store_integrity_checked(s), 0); /* the last close's */
   ew_store_close(s);
 }
 
@@ -400,6 +523,8 @@ int main(void) {
       T(test_corrupt_header_at_open),
       T(test_corrupt_page_at_open),
       T(test_corrupt_page_at_first_use),
+      T(test_corrupt_after_clean_close),
+      T(test_quick_check_only_after_unclean_stop),
       T(test_caller_error_is_no_fault),
       T(test_cannot_open),
   };
