@@ -268,8 +268,13 @@ static rd_kafka_conf_t *make_conf(ew_kafka_consumer *c, const char *group_id,
   }
   /* Static membership: a daemon restarted after a crash is the same member
    * and gets its partitions back at once, instead of waiting out the dead
-   * member's session. */
-  if ((!c->is_refs &&
+   * member's session. The messages fetched ahead were the largest part of
+   * the daemon's memory in a backlog (librdkafka keeps up to 64 MB per
+   * consumer): 8 MB is still a second's work or more. The config's kafka
+   * settings may override it. */
+  if (conf_set(conf, "queued.max.messages.kbytes", "8192", errstr,
+               errstr_size) != 0 ||
+      (!c->is_refs &&
        (conf_set(conf, "partition.assignment.strategy", "cooperative-sticky",
                  errstr, errstr_size) != 0 ||
         conf_set(conf, "group.instance.id", c->cfg->instance_id, errstr,
