@@ -74,8 +74,8 @@
 # instead of 4,000), which is neither the throughput nor the latency issue 7
 # asks about. Both daemons therefore run under libfaketime (as lib.sh's
 # ew_daemon_start_at does it) with their wall clock set as said above;
-# fake_clock_shim.c keeps librdkafka's timed waits and record timestamps on
-# the real clock. The broker, the probe and the passthrough stay on the
+# tests/integration/faketime_shim.c keeps librdkafka's timed waits and
+# record timestamps on the real clock. The broker, the probe and the passthrough stay on the
 # real clock, so every duration here is real time.
 # Machine facts (nproc, CPU model, load average at the start, git commit,
 # build type, librdkafka version) go into the JSON too: on a shared machine
@@ -312,7 +312,7 @@ ref_topics() {
 
 # daemon_start CFG LOG FAKE_MS: enforcewatchd in the background, its wall
 # clock (CLOCK_REALTIME) starting at FAKE_MS (epoch ms, to the second) under
-# libfaketime as lib.sh's ew_daemon_start_at runs it, with fake_clock_shim.c
+# libfaketime as lib.sh's ew_daemon_start_at runs it, with faketime_shim.c
 # in front so that librdkafka's timed waits stay on the real clock. Sets
 # DPID, DSTART_MS (real epoch ms just before the exec) and DFAKE_OFFSET_S
 # (fake minus real wall time, s).
